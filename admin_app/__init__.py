@@ -1,0 +1,1 @@
+"""Staff admin panel over the events database."""

@@ -1,0 +1,40 @@
+"""The admin panel: SQLAdmin views for users and events behind staff login."""
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+
+from admin_app.admin.errors import attach_field_errors
+from admin_app.admin.events import EventAdmin
+from admin_app.admin.formatters import status_badge
+from admin_app.admin.panel import PanelAdmin
+from admin_app.admin.users import UserAdmin
+from admin_app.auth import StaffAuthBackend
+from admin_app.roles import RoleAuthorization
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def mount_admin(
+    app: Starlette,
+    *,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    authentication: StaffAuthBackend,
+) -> PanelAdmin:
+    admin = PanelAdmin(
+        app,
+        engine=engine,
+        session_maker=session_factory,
+        title="Events admin",
+        templates_dir=str(TEMPLATES_DIR),
+        authentication_backend=authentication,
+        authorization_backend=RoleAuthorization(),
+    )
+    admin.templates.env.globals["attach_field_errors"] = attach_field_errors
+    admin.templates.env.globals["status_badge"] = status_badge
+    for view in (UserAdmin, EventAdmin):
+        admin.add_view(view)
+    return admin

@@ -1,0 +1,100 @@
+"""What every panel view shares: stable sorting, readable save errors, atomic deletes."""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, ClassVar
+
+import anyio.to_thread
+from sqladmin import ModelView
+from sqlalchemy import Select, delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from admin_app.admin.errors import (
+    ActionRefused,
+    FormErrors,
+    remember_field_errors,
+    translate_integrity_error,
+)
+
+PAGE_SIZE = 25
+PAGE_SIZE_OPTIONS = [25, 50, 100]
+
+
+class PanelModelView(ModelView):
+    """A ModelView whose saves and deletes fail with messages, never tracebacks."""
+
+    page_size = PAGE_SIZE
+    page_size_options = PAGE_SIZE_OPTIONS
+    # Column name -> message shown on its field when the database refuses a value.
+    integrity_messages: ClassVar[dict[str, str]] = {}
+
+    def clean(self, session: Session, data: dict[str, Any]) -> dict[str, Any]:
+        """Check submitted values against the database before saving; raise FormErrors."""
+        return data
+
+    def delete_blocker(self, session: Session, pks: Sequence[int]) -> str | None:
+        """Why these rows may not be deleted, or None when they may."""
+        return None
+
+    def sort_query(self, stmt: Select[Any], request: Request) -> Select[Any]:
+        # The primary key breaks ties, so paging never repeats or skips rows with equal keys.
+        stmt = super().sort_query(stmt, request)
+        if request.query_params.get("sortBy"):
+            descending = request.query_params.get("sort") == "desc"
+        else:
+            descending = any(is_desc for _, is_desc in self._get_default_sort())
+        pk = self.pk_columns[0]
+        return stmt.order_by(pk.desc() if descending else pk.asc())
+
+    async def insert_model(self, request: Request, data: dict[str, Any]) -> Any:
+        async with self._readable_errors(request):
+            data = await self._clean_in_thread(data)
+            return await super().insert_model(request, data)
+
+    async def update_model(self, request: Request, pk: str, data: dict[str, Any]) -> Any:
+        async with self._readable_errors(request):
+            data = await self._clean_in_thread(data)
+            return await super().update_model(request, pk, data)
+
+    async def on_model_change(
+        self, data: dict[str, Any], model: Any, is_created: bool, request: Request
+    ) -> None:
+        # SQLAdmin hands us None when the row was deleted after the form was opened.
+        if model is None:
+            raise ActionRefused(f"This {self.name.lower()} no longer exists: someone deleted it.")
+
+    async def delete_rows(self, pks: Sequence[int]) -> int:
+        """Delete all `pks` in one transaction, or none of them; returns the count deleted."""
+        return await anyio.to_thread.run_sync(self._delete_rows_sync, pks)
+
+    def _delete_rows_sync(self, pks: Sequence[int]) -> int:
+        pk = self.pk_columns[0]
+        with self.session_maker() as session, session.begin():
+            if reason := self.delete_blocker(session, pks):
+                raise ActionRefused(reason)
+            result = session.execute(delete(self.model).where(pk.in_(pks)))
+            return int(getattr(result, "rowcount", 0))
+
+    async def _clean_in_thread(self, data: dict[str, Any]) -> dict[str, Any]:
+        def clean() -> dict[str, Any]:
+            with self.session_maker() as session:
+                return self.clean(session, data)
+
+        return await anyio.to_thread.run_sync(clean)
+
+    @asynccontextmanager
+    async def _readable_errors(self, request: Request) -> AsyncIterator[None]:
+        # SQLAdmin shows str(exc) above the form; the field messages go under their fields.
+        try:
+            yield
+        except IntegrityError as exc:
+            translated = translate_integrity_error(
+                exc, table=self.model.__table__, field_messages=self.integrity_messages
+            )
+            remember_field_errors(request, translated)
+            raise translated from exc
+        except FormErrors as exc:
+            remember_field_errors(request, exc)
+            raise

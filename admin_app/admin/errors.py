@@ -1,0 +1,53 @@
+"""Database refusals turned into messages staff can act on, never raw driver text."""
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.exc import IntegrityError
+from starlette.requests import Request
+
+GENERIC_SAVE_ERROR = "The change could not be saved: it conflicts with data in the database."
+FORM_ERROR_SUMMARY = "Please correct the errors below."
+
+_FIELD_ERRORS_STATE = "field_errors"
+
+
+class FormErrors(Exception):
+    """A save refused field by field; SQLAdmin shows str(self) above the form."""
+
+    def __init__(self, field_errors: dict[str, list[str]], summary: str = FORM_ERROR_SUMMARY):
+        super().__init__(summary)
+        self.field_errors = field_errors
+
+
+class ActionRefused(Exception):
+    """A whole action (a delete, a save of a vanished row) refused with a readable reason."""
+
+
+def remember_field_errors(request: Request, errors: FormErrors) -> None:
+    setattr(request.state, _FIELD_ERRORS_STATE, errors.field_errors)
+
+
+def attach_field_errors(form: Any, request: Request) -> str:
+    """Jinja helper: show errors found at save time under their fields, as validators' are."""
+    for name, messages in getattr(request.state, _FIELD_ERRORS_STATE, {}).items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+    return ""
+
+
+def _mentions_column(message: str, table: Table, column: str) -> bool:
+    # PostgreSQL names the constraint (uq_users_email); SQLite names the column (users.email).
+    return f"{table.name}_{column}" in message or f"{table.name}.{column}" in message
+
+
+def translate_integrity_error(
+    exc: IntegrityError, *, table: Table, field_messages: dict[str, str]
+) -> FormErrors:
+    """Map a unique / foreign-key / check violation onto the form field it concerns."""
+    message = str(exc.orig)
+    for column, text in field_messages.items():
+        if _mentions_column(message, table, column):
+            return FormErrors({column.removesuffix("_id"): [text]})
+    return FormErrors({}, summary=GENERIC_SAVE_ERROR)

@@ -1,0 +1,93 @@
+"""The Events pages: what happens when, public or private, and who organizes it."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from wtforms.validators import InputRequired, Length
+
+from admin_app.admin.base import PanelModelView
+from admin_app.admin.errors import FormErrors
+from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
+from admin_app.admin.formatters import status_badge
+from admin_app.admin.validators import strip_text
+from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
+
+ORGANIZER_MISSING = "Choose an organizer from the suggestions (type part of their email)."
+
+
+def _status_value(value: Any) -> str:
+    # SQLAdmin's default coerce uses the member *name* (PUBLIC); the choices are values.
+    return value.value if isinstance(value, SocialStatus) else str(value)
+
+
+class EventAdmin(PanelModelView, model=Event):
+    # Identity
+    name = "Event"
+    name_plural = "Events"
+    icon = "fa-solid fa-calendar-days"
+
+    # List
+    column_list = [Event.id, Event.title, Event.date_of, Event.social_status, Event.organizer]
+    column_labels = {
+        Event.id: "ID",
+        Event.title: "Title",
+        Event.date_of: "Date",
+        Event.social_status: "Social status",
+        Event.organizer: "Organizer",
+        Event.created_at: "Created",
+        Event.updated_at: "Updated",
+    }
+    column_searchable_list = [Event.title]
+    column_sortable_list = [Event.id, Event.title, Event.date_of, Event.social_status]
+    column_default_sort = [(Event.date_of, True)]
+    column_filters = [
+        SocialStatusFilter(),
+        DateBoundFilter(parameter_name="date_from", title="From date", on_or_after=True),
+        DateBoundFilter(parameter_name="date_to", title="To date", on_or_after=False),
+        OrganizerFilter(),
+    ]
+    column_formatters = {Event.social_status: status_badge}
+
+    # Details
+    column_details_list = [
+        Event.id,
+        Event.title,
+        Event.date_of,
+        Event.social_status,
+        Event.organizer,
+        Event.created_at,
+        Event.updated_at,
+    ]
+    column_formatters_detail = {Event.social_status: status_badge}
+
+    # Form
+    form_columns = [Event.title, Event.date_of, Event.social_status, Event.organizer]
+    form_args = {
+        "title": {
+            "label": "Title",
+            "filters": [strip_text],
+            "validators": [InputRequired(), Length(max=TITLE_MAX_LENGTH)],
+        },
+        "date_of": {"label": "Date", "default": date.today},
+        "social_status": {
+            "label": "Social status",
+            "default": SocialStatus.PUBLIC.value,
+            "coerce": _status_value,
+        },
+        "organizer": {"label": "Organizer"},
+    }
+    form_ajax_refs = {
+        "organizer": {"fields": ("email",), "order_by": "email", "limit": 10},
+    }
+    integrity_messages = {"organizer_id": "The chosen organizer no longer exists."}
+
+    def clean(self, session: Session, data: dict[str, Any]) -> dict[str, Any]:
+        organizer = str(data.get("organizer") or "")
+        exists = organizer.isdigit() and int(organizer) < 2**31 and session.scalar(
+            select(User.id).where(User.id == int(organizer))
+        )
+        if not exists:
+            raise FormErrors({"organizer": [ORGANIZER_MISSING]})
+        return data

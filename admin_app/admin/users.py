@@ -1,0 +1,88 @@
+"""The Users pages: who organizes events."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, undefer
+from starlette.requests import Request
+from wtforms.validators import InputRequired, Length
+
+from admin_app.admin.base import PanelModelView
+from admin_app.admin.validators import strip_text, valid_email
+from admin_app.models import EMAIL_MAX_LENGTH, Event, User
+
+# Events shown on a user's page; the rest are one click away in the filtered events list.
+DETAIL_EVENTS_SHOWN = 20
+
+
+class UserAdmin(PanelModelView, model=User):
+    # Identity
+    name = "User"
+    name_plural = "Users"
+    icon = "fa-solid fa-user"
+
+    # List
+    column_list = [User.id, User.email, User.event_count, User.created_at]
+    column_labels = {
+        User.id: "ID",
+        User.email: "Email",
+        User.event_count: "Events organized",
+        User.created_at: "Created",
+        User.updated_at: "Updated",
+    }
+    column_searchable_list = [User.email]
+    column_sortable_list = [User.id, User.email, User.created_at]
+    column_default_sort = [(User.id, True)]
+
+    # Details
+    column_details_list = [User.id, User.email, User.event_count, User.created_at, User.updated_at]
+    details_template = "user_details.html"
+
+    # Form: the events side is edited from each event, never as a giant multi-select here.
+    form_columns = [User.email]
+    form_args = {
+        "email": {
+            "label": "Email",
+            "filters": [strip_text],
+            "validators": [InputRequired(), Length(max=EMAIL_MAX_LENGTH), valid_email],
+        }
+    }
+    integrity_messages = {"email": "A user with this email already exists."}
+
+    def list_query(self, request: Request) -> Select[Any]:
+        return super().list_query(request).options(undefer(User.event_count))
+
+    def details_query(self, request: Request) -> Select[Any]:
+        return super().details_query(request).options(undefer(User.event_count))
+
+    async def details_context(self, request: Request) -> dict[str, Any]:
+        # A bounded slice of the user's events, newest first: the page stays small at any size.
+        pk = request.path_params["pk"]
+        user_id = int(pk) if pk.isdigit() else -1
+        stmt = (
+            select(Event)
+            .where(Event.organizer_id == user_id)
+            .order_by(Event.date_of.desc(), Event.id.desc())
+            .limit(DETAIL_EVENTS_SHOWN)
+        )
+        return {"organized_events": await self._run_query(stmt)}
+
+    def delete_blocker(self, session: Session, pks: Sequence[int]) -> str | None:
+        organizers = session.execute(
+            select(User.email, func.count(Event.id))
+            .join(Event, Event.organizer_id == User.id)
+            .where(User.id.in_(pks))
+            .group_by(User.email)
+            .order_by(User.email)
+        ).all()
+        if not organizers:
+            return None
+        total = sum(count for _, count in organizers)
+        who = ", ".join(f"{email} ({count})" for email, count in organizers[:5])
+        more = f" and {len(organizers) - 5} more" if len(organizers) > 5 else ""
+        return (
+            f"Nothing was deleted: {total} event{'s' if total != 1 else ''} still "
+            f"belong{'s' if total == 1 else ''} to {who}{more}. "
+            "Delete those events or give them another organizer first."
+        )

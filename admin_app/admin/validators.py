@@ -1,0 +1,20 @@
+"""WTForms filters and validators shared by the panel's forms."""
+
+from typing import Any
+
+from wtforms import Field, ValidationError
+
+from admin_app.emails import InvalidEmailError, clean_email
+
+
+def strip_text(value: Any) -> Any:
+    """Trim surrounding whitespace so `"  "` counts as empty for required fields."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def valid_email(_form: Any, field: Field) -> None:
+    """Reject what is not an address and store the canonical (trimmed, case-folded) form."""
+    try:
+        field.data = clean_email(field.data or "")
+    except InvalidEmailError as exc:
+        raise ValidationError(str(exc)) from exc

@@ -1,0 +1,131 @@
+"""`python -m admin_app <command>`: migrate, create-staff, seed-demo, serve."""
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from admin_app.bootstrap import prepare_database
+from admin_app.config import Settings
+from admin_app.db import make_engine, make_session_factory
+from admin_app.emails import InvalidEmailError
+from admin_app.migrate import upgrade_to_head
+from admin_app.models import StaffRole
+from admin_app.seed import seed_demo
+from admin_app.staff import InitialAdmin, StaffError, create_staff
+
+
+class CommandError(Exception):
+    """A command failed for a reason the operator can fix; printed without a traceback."""
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
+    upgrade_to_head(settings.database_url)
+    print(f"Database {_safe_url(settings)} is at the latest schema.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CommandError("The passwords do not match.")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
+    password = _read_password()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            staff = create_staff(session, email=args.email, password=password, role=args.role)
+            print(f"Created {staff.role.value} account {staff.email}.")
+    except (StaffError, InvalidEmailError) as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
+    if args.users < 0 or args.events < 0:
+        raise CommandError("--users and --events must be zero or more.")
+
+    def progress(what: str, done: int, total: int) -> None:
+        filled = done * 30 // max(total, 1)
+        print(f"\r{what:>6} [{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,}", end="")
+        if done == total:
+            print()
+
+    engine = make_engine(settings.database_url)
+    try:
+        seed_demo(engine, users=args.users, events=args.events, progress=progress, seed=args.seed)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    print(f"Added {args.users:,} users and {args.events:,} events.")
+
+
+def announce_initial_admin(admin: InitialAdmin | None) -> None:
+    if admin is None:
+        return
+    print(f"Created the first admin account: {admin.email}")
+    if admin.generated_password:
+        print(f"Its password, shown only this once: {admin.generated_password}")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    announce_initial_admin(prepare_database(settings))
+    host, port = args.host or settings.host, args.port or settings.port
+    uvicorn.run("admin_app.main:create_app", factory=True, host=host, port=port)
+
+
+def _safe_url(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="events-admin", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="upgrade the database to the latest schema")
+    staff = commands.add_parser("create-staff", help="add a staff account (password on stdin)")
+    staff.add_argument("email")
+    staff.add_argument("--role", type=StaffRole, choices=list(StaffRole), default=StaffRole.ADMIN)
+    seed = commands.add_parser("seed-demo", help="insert realistic fake users and events")
+    seed.add_argument("--users", type=int, default=1_000)
+    seed.add_argument("--events", type=int, default=10_000)
+    seed.add_argument("--seed", type=int, default=None, help="random seed, for repeatable data")
+    serve = commands.add_parser("serve", help="migrate, then serve the panel with uvicorn")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    return parser
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
+    "migrate": _migrate,
+    "create-staff": _create_staff,
+    "seed-demo": _seed_demo,
+    "serve": _serve,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        COMMANDS[args.command](settings, args)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        print(f"error: cannot reach the database: {exc.orig}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # settings refused (e.g. a placeholder SECRET_KEY in production)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

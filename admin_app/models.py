@@ -1,0 +1,124 @@
+"""The events database: users who organize events, and the staff who administer them."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from admin_app.db import Base, UTCDateTime, utcnow
+
+EMAIL_MAX_LENGTH = 320
+TITLE_MAX_LENGTH = 200
+
+
+class SocialStatus(enum.StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class StaffRole(enum.StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+def _enum_values(enum_class: type[enum.Enum]) -> list[str]:
+    # Store the lower-case values ("public"), not the member names ("PUBLIC").
+    return [str(member.value) for member in enum_class]
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Event(TimestampMixin, Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        # The list pages sort by date and filter by status; id breaks ties so paging is stable.
+        Index("ix_events_date_of_id", "date_of", "id"),
+        Index("ix_events_social_status_date_of", "social_status", "date_of"),
+        Index("ix_events_title_id", "title", "id"),
+        CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
+    date_of: Mapped[date] = mapped_column(Date)
+    social_status: Mapped[SocialStatus] = mapped_column(
+        Enum(
+            SocialStatus,
+            name="social_status",
+            values_callable=_enum_values,
+            create_constraint=True,
+            validate_strings=True,
+        ),
+        default=SocialStatus.PUBLIC,
+    )
+    organizer_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+
+    organizer: Mapped["User"] = relationship(back_populates="events")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def __repr__(self) -> str:
+        return f"Event(id={self.id!r}, title={self.title!r}, date_of={self.date_of!r})"
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (Index("ix_users_created_at_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+
+    # passive_deletes="all": never null out organizer_id; the database refuses the delete instead.
+    events: Mapped[list[Event]] = relationship(
+        back_populates="organizer", passive_deletes="all", lazy="raise_on_sql"
+    )
+    # Deferred so picker lookups don't pay for it; list and detail views undefer it.
+    event_count: Mapped[int] = column_property(
+        select(func.count(Event.id)).where(Event.organizer_id == id).scalar_subquery(),
+        deferred=True,
+    )
+
+    def __str__(self) -> str:
+        return self.email
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, email={self.email!r})"
+
+
+class Staff(Base):
+    """A person who may log in to the panel (not one of the administered users)."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[StaffRole] = mapped_column(
+        Enum(
+            StaffRole,
+            name="staff_role",
+            values_callable=_enum_values,
+            create_constraint=True,
+            validate_strings=True,
+        ),
+        default=StaffRole.VIEWER,
+    )
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Bumped to revoke every session cookie issued before (logout everywhere, deactivation).
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __str__(self) -> str:
+        return self.email
+
+    def __repr__(self) -> str:
+        return f"Staff(id={self.id!r}, email={self.email!r}, role={self.role!r})"

@@ -1,0 +1,22 @@
+"""What each staff role may do, as SQLAdmin grants of (view identity, action)."""
+
+from sqladmin.authorization import Action, GrantsAuthorizationBackend
+from starlette.requests import Request
+
+from admin_app.auth import ROLE_STATE
+from admin_app.models import StaffRole
+
+_READ_ONLY = {Action.LIST, Action.DETAILS, Action.EXPORT}
+_DATA_VIEWS = ("user", "event")
+
+ROLE_GRANTS: dict[StaffRole, frozenset[tuple[str, str]]] = {
+    StaffRole.ADMIN: frozenset({("*", "*")}),
+    StaffRole.EDITOR: frozenset((view, "*") for view in _DATA_VIEWS),
+    StaffRole.VIEWER: frozenset((view, str(action)) for view in _DATA_VIEWS for action in _READ_ONLY),
+}
+
+
+class RoleAuthorization(GrantsAuthorizationBackend):  # type: ignore[misc]
+    async def get_grants(self, request: Request) -> set[tuple[str, str]]:
+        role = getattr(request.state, ROLE_STATE, None)
+        return set(ROLE_GRANTS.get(role, frozenset())) if role else set()

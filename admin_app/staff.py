@@ -1,0 +1,67 @@
+"""Staff accounts: creation, credential checks and the first admin of a fresh install."""
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from admin_app.db import utcnow
+from admin_app.emails import clean_email
+from admin_app.models import Staff, StaffRole
+from admin_app.security import hash_password, needs_rehash, password_problem, verify_password
+
+DEFAULT_ADMIN_EMAIL = "admin@example.com"
+
+
+class StaffError(ValueError):
+    """A staff operation was refused; the message is fit to show to the operator."""
+
+
+@dataclass(frozen=True)
+class InitialAdmin:
+    email: str
+    generated_password: str | None
+
+
+def create_staff(session: Session, *, email: str, password: str, role: StaffRole) -> Staff:
+    """Add a staff account; refuse a bad email, a weak password or a duplicate."""
+    address = clean_email(email)
+    if problem := password_problem(password):
+        raise StaffError(problem)
+    staff = Staff(email=address, password_hash=hash_password(password), role=role)
+    session.add(staff)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise StaffError(f"A staff account for {address} already exists.") from exc
+    return staff
+
+
+def authenticate_staff(session: Session, *, email: str, password: str) -> Staff | None:
+    """The active account these credentials belong to, or None (same cost either way)."""
+    staff = session.scalars(select(Staff).where(Staff.email == email.strip().casefold())).first()
+    if not verify_password(staff.password_hash if staff else None, password):
+        return None
+    assert staff is not None
+    if not staff.is_active:
+        return None
+    if needs_rehash(staff.password_hash):
+        staff.password_hash = hash_password(password)
+    staff.last_login_at = utcnow()
+    session.commit()
+    return staff
+
+
+def ensure_initial_admin(
+    session: Session, *, email: str | None, password: str | None
+) -> InitialAdmin | None:
+    """Create the first admin when no staff exists; a generated password is returned once."""
+    if session.scalar(select(func.count(Staff.id))):
+        return None
+    generated = None if password else secrets.token_urlsafe(18)
+    address = email or DEFAULT_ADMIN_EMAIL
+    create_staff(session, email=address, password=password or generated or "", role=StaffRole.ADMIN)
+    return InitialAdmin(email=clean_email(address), generated_password=generated)

@@ -14,7 +14,7 @@ from admin_app.staff import authenticate_staff
 ROLE_STATE = "staff_role"
 
 
-class StaffAuthBackend(AuthenticationBackend):  # type: ignore[misc]
+class StaffAuthBackend(AuthenticationBackend):
     def __init__(
         self,
         *,

@@ -11,7 +11,9 @@ def prepare_database(settings: Settings) -> InitialAdmin | None:
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
-            password = settings.admin_password.get_secret_value() if settings.admin_password else None
+            password = (
+                settings.admin_password.get_secret_value() if settings.admin_password else None
+            )
             return ensure_initial_admin(session, email=settings.admin_email, password=password)
     finally:
         engine.dispose()

@@ -17,10 +17,6 @@ class AppEnv(StrEnum):
     PRODUCTION = "production"
 
 
-class InsecureSettingsError(ValueError):
-    """Raised when production settings would run with a guessable secret."""
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -38,7 +34,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> "Settings":
         if self.app_env is AppEnv.PRODUCTION and self._secret_is_placeholder():
-            raise InsecureSettingsError(
+            raise ValueError(
                 "SECRET_KEY is missing or a placeholder; set a long random value "
                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))') "
                 "before starting with APP_ENV=production"

@@ -12,11 +12,13 @@ _DATA_VIEWS = ("user", "event")
 ROLE_GRANTS: dict[StaffRole, frozenset[tuple[str, str]]] = {
     StaffRole.ADMIN: frozenset({("*", "*")}),
     StaffRole.EDITOR: frozenset((view, "*") for view in _DATA_VIEWS),
-    StaffRole.VIEWER: frozenset((view, str(action)) for view in _DATA_VIEWS for action in _READ_ONLY),
+    StaffRole.VIEWER: frozenset(
+        (view, str(action)) for view in _DATA_VIEWS for action in _READ_ONLY
+    ),
 }
 
 
-class RoleAuthorization(GrantsAuthorizationBackend):  # type: ignore[misc]
+class RoleAuthorization(GrantsAuthorizationBackend):
     async def get_grants(self, request: Request) -> set[tuple[str, str]]:
         role = getattr(request.state, ROLE_STATE, None)
         return set(ROLE_GRANTS.get(role, frozenset())) if role else set()

@@ -9,15 +9,99 @@ from sqlalchemy import Engine, func, insert, select
 from admin_app.models import Event, SocialStatus, User
 
 BATCH_SIZE = 10_000
-FIRST_NAMES = "ada alan ana ben carla chen dana emil eva farah gus hana ivan jo kai lena " \
-    "li marco mia nadia omar pia quinn rosa sam tara uma vic wen yara zoe".split()
-LAST_NAMES = "adams berg costa diaz evans fischer garcia hansen ito jensen kim lopez " \
-    "meyer nowak okafor patel quist rossi silva tanaka ueda vargas weber young zhou".split()
+FIRST_NAMES = [
+    "ada",
+    "alan",
+    "ana",
+    "ben",
+    "carla",
+    "chen",
+    "dana",
+    "emil",
+    "eva",
+    "farah",
+    "gus",
+    "hana",
+    "ivan",
+    "jo",
+    "kai",
+    "lena",
+    "li",
+    "marco",
+    "mia",
+    "nadia",
+    "omar",
+    "pia",
+    "quinn",
+    "rosa",
+    "sam",
+    "tara",
+    "uma",
+    "vic",
+    "wen",
+    "yara",
+    "zoe",
+]
+LAST_NAMES = [
+    "adams",
+    "berg",
+    "costa",
+    "diaz",
+    "evans",
+    "fischer",
+    "garcia",
+    "hansen",
+    "ito",
+    "jensen",
+    "kim",
+    "lopez",
+    "meyer",
+    "nowak",
+    "okafor",
+    "patel",
+    "quist",
+    "rossi",
+    "silva",
+    "tanaka",
+    "ueda",
+    "vargas",
+    "weber",
+    "young",
+    "zhou",
+]
 DOMAINS = ["example.org", "example.com", "example.net", "mail.example"]
-TITLE_ADJECTIVES = "Annual Autumn Community Evening Family Late Monthly Open Quiet Spring " \
-    "Summer Winter Weekend".split()
-TITLE_NOUNS = "Book club|Board games|Cycling tour|Film night|Hackathon|Jazz concert|Meetup|" \
-    "Picnic|Poetry reading|Pottery class|Quiz|Run|Tasting|Workshop|Yoga".split("|")
+TITLE_ADJECTIVES = [
+    "Annual",
+    "Autumn",
+    "Community",
+    "Evening",
+    "Family",
+    "Late",
+    "Monthly",
+    "Open",
+    "Quiet",
+    "Spring",
+    "Summer",
+    "Winter",
+    "Weekend",
+]
+TITLE_NOUNS = [
+    "Book club",
+    "Board games",
+    "Cycling tour",
+    "Film night",
+    "Hackathon",
+    "Jazz concert",
+    "Meetup",
+    "Picnic",
+    "Poetry reading",
+    "Pottery class",
+    "Quiz",
+    "Run",
+    "Tasting",
+    "Workshop",
+    "Yoga",
+]
 
 Progress = Callable[[str, int, int], None]
 
@@ -40,7 +124,9 @@ def _user_rows(start: int, stop: int, offset: int, rng: random.Random) -> list[d
     ]
 
 
-def _event_rows(count: int, organizer_ids: list[int], rng: random.Random) -> list[dict[str, object]]:
+def _event_rows(
+    count: int, organizer_ids: list[int], rng: random.Random
+) -> list[dict[str, object]]:
     today, now = date.today(), datetime.now(UTC)
     return [
         {

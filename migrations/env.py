@@ -3,9 +3,9 @@
 from alembic import context
 from sqlalchemy import Connection
 
+from admin_app import models  # noqa: F401  (registers the tables on Base.metadata)
 from admin_app.config import Settings
 from admin_app.db import Base, make_engine
-from admin_app import models  # noqa: F401  (registers the tables on Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata

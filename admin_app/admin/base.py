@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import anyio.to_thread
 from sqladmin import ModelView
 from sqlalchemy import Select, delete
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -91,7 +92,9 @@ class PanelModelView(ModelView):
             yield
         except IntegrityError as exc:
             translated = translate_integrity_error(
-                exc, table=self.model.__table__, field_messages=self.integrity_messages
+                exc,
+                table=sa_inspect(self.model).local_table,
+                field_messages=self.integrity_messages,
             )
             remember_field_errors(request, translated)
             raise translated from exc

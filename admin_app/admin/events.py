@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
@@ -68,7 +68,7 @@ class EventAdmin(PanelModelView, model=Event):
         "title": {
             "label": "Title",
             "filters": [strip_text],
-            "validators": [InputRequired(), Length(max=TITLE_MAX_LENGTH)],
+            "validators": [DataRequired(), Length(max=TITLE_MAX_LENGTH)],
         },
         "date_of": {"label": "Date", "default": date.today},
         "social_status": {
@@ -85,8 +85,10 @@ class EventAdmin(PanelModelView, model=Event):
 
     def clean(self, session: Session, data: dict[str, Any]) -> dict[str, Any]:
         organizer = str(data.get("organizer") or "")
-        exists = organizer.isdigit() and int(organizer) < 2**31 and session.scalar(
-            select(User.id).where(User.id == int(organizer))
+        exists = (
+            organizer.isdigit()
+            and int(organizer) < 2**31
+            and session.scalar(select(User.id).where(User.id == int(organizer)))
         )
         if not exists:
             raise FormErrors({"organizer": [ORGANIZER_MISSING]})

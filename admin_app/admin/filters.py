@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from sqladmin._types import _UNSET, UnsetAny
 from sqladmin.filters import StaticValuesFilter
 from sqlalchemy import Select, select
 from starlette.exceptions import HTTPException
@@ -19,7 +20,7 @@ def _bad_filter(message: str) -> HTTPException:
     return HTTPException(status_code=400, detail=message)
 
 
-class SocialStatusFilter(StaticValuesFilter):  # type: ignore[misc]
+class SocialStatusFilter(StaticValuesFilter):
     """Public / private, offered as links; any other value is refused."""
 
     def __init__(self) -> None:
@@ -42,6 +43,7 @@ class DateBoundFilter:
     """One end of the date range: events on or after (`from`) or on or before (`to`) a day."""
 
     has_operator = False
+    default_value: UnsetAny = _UNSET
     template = "filters/date_filter.html"
 
     def __init__(self, *, parameter_name: str, title: str, on_or_after: bool) -> None:
@@ -68,6 +70,7 @@ class OrganizerFilter:
     """Events of one organizer, chosen by user id (links) or typed email."""
 
     has_operator = False
+    default_value: UnsetAny = _UNSET
     template = "filters/organizer_filter.html"
     parameter_name = "organizer"
     title = "Organizer"
@@ -80,7 +83,7 @@ class OrganizerFilter:
         if not value or value == ALL:
             return []
         rows = await run_query(select(User.email).where(self._user_match(value)).limit(1))
-        return [(value, rows[0] if rows else f"{value} (no such user)")]
+        return [(value, rows[0][0] if rows else f"{value} (no such user)")]
 
     async def get_filtered_query(self, query: Select[Any], value: Any, model: Any) -> Select[Any]:
         if not value or value == ALL:

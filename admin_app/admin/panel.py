@@ -27,7 +27,7 @@ def parse_pks(raw: str) -> list[int]:
     return sorted({int(part) for part in parts})
 
 
-class PanelAdmin(Admin):  # type: ignore[misc]
+class PanelAdmin(Admin):
     @login_required
     async def delete(self, request: Request) -> Response:
         """Delete the selection in one transaction: all of it, or nothing and a reason."""

@@ -1,0 +1,86 @@
+"""Fixtures: every database test runs once on SQLite and once on PostgreSQL."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from admin_app.config import Settings
+from admin_app.main import create_app
+from admin_app.migrate import upgrade_to_head
+from admin_app.models import Staff, StaffRole
+from tests import factories
+from tests.databases import BACKENDS, throwaway_database
+
+TABLES_CHILD_FIRST = ("events", "users", "staff")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    folder: Path = tmp_path_factory.mktemp(request.param)
+    with throwaway_database(request.param, folder) as url:
+        upgrade_to_head(url)
+        yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        secret_key=SecretStr("test-only-signing-key-0123456789abcdef"),
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    app = create_app(settings)
+    yield app
+    _empty_tables(app.state.engine)
+    app.state.engine.dispose()
+
+
+def _empty_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES_CHILD_FIRST)} RESTART IDENTITY"))
+        else:
+            for table in TABLES_CHILD_FIRST:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def session_factory(app: FastAPI) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = app.state.session_factory
+    return factory
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def anonymous(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def admin_staff(db: Session) -> Staff:
+    return factories.make_staff(db, email="admin@example.org", role=StaffRole.ADMIN)
+
+
+@pytest.fixture
+def client(anonymous: TestClient, admin_staff: Staff) -> TestClient:
+    """A client logged in as an admin."""
+    factories.login(anonymous, admin_staff.email)
+    return anonymous

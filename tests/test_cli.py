@@ -1,0 +1,138 @@
+"""The command line: each command works, and bad input is a clear message and exit code 1."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from admin_app.bootstrap import prepare_database
+from admin_app.cli import announce_initial_admin, main
+from admin_app.config import Settings
+from admin_app.models import Event, Staff, StaffRole, User
+from admin_app.security import verify_password
+
+PASSWORD = "a perfectly fine password"
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> pytest.MonkeyPatch:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "test-only-signing-key-0123456789abcdef")
+    return monkeypatch
+
+
+def _with_stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+
+
+def test_migrate_reports_success(
+    cli_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert "latest schema" in capsys.readouterr().out
+
+
+def test_create_staff_reads_the_password_from_stdin(
+    cli_env: pytest.MonkeyPatch, db: Session
+) -> None:
+    _with_stdin(cli_env, PASSWORD + "\n")
+    assert main(["create-staff", " Editor@Example.org", "--role", "editor"]) == 0
+    staff = db.scalars(select(Staff)).one()
+    assert (staff.email, staff.role) == ("editor@example.org", StaffRole.EDITOR)
+    assert verify_password(staff.password_hash, PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        pytest.param("not-an-email", PASSWORD, "email", id="bad-email"),
+        pytest.param("ok@example.org", "short", "at least 12 characters", id="weak-password"),
+    ],
+)
+def test_create_staff_refuses_bad_input(
+    cli_env: pytest.MonkeyPatch,
+    db: Session,
+    capsys: pytest.CaptureFixture[str],
+    email: str,
+    password: str,
+    message: str,
+) -> None:
+    _with_stdin(cli_env, password + "\n")
+    assert main(["create-staff", email]) == 1
+    assert message in capsys.readouterr().err
+    assert db.scalar(select(func.count(Staff.id))) == 0
+
+
+def test_create_staff_refuses_a_duplicate(
+    cli_env: pytest.MonkeyPatch, db: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for _ in range(2):
+        _with_stdin(cli_env, PASSWORD + "\n")
+        exit_code = main(["create-staff", "dup@example.org"])
+    assert exit_code == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_seed_demo_inserts_the_requested_rows(
+    cli_env: pytest.MonkeyPatch, db: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed-demo", "--users", "30", "--events", "250", "--seed", "7"]) == 0
+    assert db.scalar(select(func.count(User.id))) == 30
+    assert db.scalar(select(func.count(Event.id))) == 250
+    assert "250/250" in capsys.readouterr().out
+    assert main(["seed-demo", "--users", "5", "--events", "0"]) == 0  # numbering continues
+    assert db.scalar(select(func.count(User.id))) == 35
+
+
+def test_seed_demo_refuses_negative_sizes(cli_env: pytest.MonkeyPatch, db: Session) -> None:
+    assert main(["seed-demo", "--users", "-1"]) == 1
+
+
+def test_an_unreachable_database_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/x?connect_timeout=1"
+    )
+    assert main(["migrate"]) == 1
+    assert "cannot reach the database" in capsys.readouterr().err
+
+
+def test_first_start_generates_and_prints_an_admin_password_once(
+    settings: Settings, db: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    announce_initial_admin(prepare_database(settings))
+    printed = capsys.readouterr().out
+    password = printed.split("shown only this once: ")[1].strip()
+    staff = db.scalars(select(Staff)).one()
+    assert staff.email == "admin@example.com" and staff.role is StaffRole.ADMIN
+    assert verify_password(staff.password_hash, password)
+    announce_initial_admin(prepare_database(settings))
+    assert capsys.readouterr().out == ""
+
+
+def test_first_start_uses_admin_email_and_password_when_set(
+    settings: Settings, db: Session
+) -> None:
+    configured = settings.model_copy(
+        update={"admin_email": "boss@example.org", "admin_password": SecretStr(PASSWORD)}
+    )
+    admin = prepare_database(configured)
+    assert admin is not None and admin.generated_password is None
+    staff = db.scalars(select(Staff)).one()
+    assert staff.email == "boss@example.org" and verify_password(staff.password_hash, PASSWORD)
+
+
+def test_console_script_and_module_entry_show_help() -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "admin_app", "--help"], capture_output=True, text=True, cwd=root
+    )
+    assert result.returncode == 0
+    for command in ("migrate", "create-staff", "seed-demo", "serve"):
+        assert command in result.stdout

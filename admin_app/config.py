@@ -4,12 +4,15 @@ import secrets
 import warnings
 from enum import StrEnum
 from functools import cached_property
+from typing import Annotated
 
 from pydantic import SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Values that `.env.example` and docs use; a production start with one of them is refused.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "replace-me"})
+# Characters of SECRET_KEY required in production (about 190 bits from token_urlsafe(32)).
+MIN_SECRET_LENGTH = 32
 
 
 class AppEnv(StrEnum):
@@ -22,36 +25,57 @@ class Settings(BaseSettings):
 
     app_env: AppEnv = AppEnv.DEVELOPMENT
     database_url: str = "sqlite:///./events_admin.db"
+    # Production runs on PostgreSQL unless SQLite is chosen on purpose (one small machine).
+    allow_sqlite_in_production: bool = False
     secret_key: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # Host headers the app answers to; anything else gets a 400 (comma-separated in the env).
+    allowed_hosts: Annotated[list[str], NoDecode] = ["127.0.0.1", "localhost"]
     admin_email: str | None = None
     admin_password: SecretStr | None = None
-    # Lifetime of the signed session cookie, in seconds (8 hours).
-    session_max_age: int = 8 * 60 * 60
+    # A staff session ends after this many seconds without a request (30 minutes) ...
+    session_idle_timeout: int = 30 * 60
+    # ... and this many seconds after login, however active (8 hours).
+    session_lifetime: int = 8 * 60 * 60
     sql_echo: bool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _split_allowed_hosts(cls, values: dict[str, object]) -> dict[str, object]:
+        hosts = values.get("allowed_hosts")
+        if isinstance(hosts, str):
+            values["allowed_hosts"] = [host.strip() for host in hosts.split(",") if host.strip()]
+        return values
+
     @model_validator(mode="after")
-    def _refuse_placeholder_secret_in_production(self) -> "Settings":
-        if self.app_env is AppEnv.PRODUCTION and self._secret_is_placeholder():
+    def _refuse_unsafe_production(self) -> "Settings":
+        if self.app_env is not AppEnv.PRODUCTION:
+            return self
+        if self._secret_is_placeholder() or len(self._secret_text()) < MIN_SECRET_LENGTH:
             raise ValueError(
-                "SECRET_KEY is missing or a placeholder; set a long random value "
-                "(python -c 'import secrets; print(secrets.token_urlsafe(48))') "
-                "before starting with APP_ENV=production"
+                f"SECRET_KEY is missing, a placeholder or shorter than {MIN_SECRET_LENGTH} "
+                "characters; set a long random value (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))') before starting with APP_ENV=production"
+            )
+        if self.database_url.startswith("sqlite") and not self.allow_sqlite_in_production:
+            raise ValueError(
+                "DATABASE_URL points at SQLite in production; use PostgreSQL, or set "
+                "ALLOW_SQLITE_IN_PRODUCTION=true if a single-file database is intended"
             )
         return self
 
+    def _secret_text(self) -> str:
+        return self.secret_key.get_secret_value() if self.secret_key else ""
+
     def _secret_is_placeholder(self) -> bool:
-        if self.secret_key is None:
-            return True
-        return self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS
+        return self._secret_text().strip().lower() in PLACEHOLDER_SECRETS
 
     @cached_property
     def session_secret(self) -> str:
         """The key that signs session cookies; generated per process in development."""
         if not self._secret_is_placeholder():
-            assert self.secret_key is not None
-            return self.secret_key.get_secret_value()
+            return self._secret_text()
         warnings.warn(
             "SECRET_KEY is not set: using a random key, so sessions end when the server restarts",
             stacklevel=2,
@@ -61,3 +85,8 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.app_env is AppEnv.PRODUCTION
+
+    @property
+    def session_cookie_name(self) -> str:
+        # The __Host- prefix makes browsers refuse the cookie unless Secure, host-only, path "/".
+        return "__Host-events_admin_session" if self.is_production else "events_admin_session"

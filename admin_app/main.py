@@ -2,12 +2,14 @@
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from admin_app import health
 from admin_app.admin import mount_admin
 from admin_app.auth import StaffAuthBackend
 from admin_app.config import Settings
 from admin_app.db import make_engine, make_session_factory
+from admin_app.headers import SecurityHeadersMiddleware
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,11 +27,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def root() -> RedirectResponse:
         return RedirectResponse("/admin/")
 
-    authentication = StaffAuthBackend(
-        secret_key=settings.session_secret,
-        session_factory=session_factory,
-        max_age=settings.session_max_age,
-        https_only=settings.is_production,
-    )
+    authentication = StaffAuthBackend(settings=settings, session_factory=session_factory)
     mount_admin(app, engine=engine, session_factory=session_factory, authentication=authentication)
+    # The last added runs first: headers go on every response, even a foreign Host's 400.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     return app

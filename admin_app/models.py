@@ -122,3 +122,19 @@ class Staff(Base):
 
     def __repr__(self) -> str:
         return f"Staff(id={self.id!r}, email={self.email!r}, role={self.role!r})"
+
+
+class LoginAttempt(Base):
+    """A failed staff login, kept for the throttling window (state shared by every app process)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_account_attempted_at", "account", "attempted_at"),
+        Index("ix_login_attempts_client_attempted_at", "client", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The normalised email typed, whether or not such an account exists.
+    account: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    client: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -36,6 +36,7 @@ def settings(database_url: str) -> Settings:
         _env_file=None,
         database_url=database_url,
         secret_key=SecretStr("test-only-signing-key-0123456789abcdef"),
+        allowed_hosts=["testserver"],
     )
 
 
@@ -81,6 +82,7 @@ def admin_staff(db: Session) -> Staff:
 
 @pytest.fixture
 def client(anonymous: TestClient, admin_staff: Staff) -> TestClient:
-    """A client logged in as an admin."""
+    """A client logged in as an admin, sending its CSRF token like the panel's script does."""
     factories.login(anonymous, admin_staff.email)
+    anonymous.headers["X-CSRF-Token"] = factories.csrf_token(anonymous)
     return anonymous

@@ -1,9 +1,11 @@
 """Data builders for tests: each makes one valid row; a test overrides what it cares about."""
 
 import itertools
+import re
 from datetime import date
 
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy.orm import Session
 
 from admin_app.models import Event, SocialStatus, Staff, StaffRole, User
@@ -20,10 +22,20 @@ def make_staff(
     return create_staff(session, email=address, password=STAFF_PASSWORD, role=role)
 
 
+def csrf_token(client: TestClient, page: str = "/admin/login") -> str:
+    """The CSRF token of the client's session, read from a page as the browser would."""
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get(page).text)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def post_login(client: TestClient, email: str, password: str = STAFF_PASSWORD) -> Response:
+    data = {"username": email, "password": password, "csrf_token": csrf_token(client)}
+    return client.post("/admin/login", data=data, follow_redirects=False)
+
+
 def login(client: TestClient, email: str, password: str = STAFF_PASSWORD) -> None:
-    response = client.post(
-        "/admin/login", data={"username": email, "password": password}, follow_redirects=False
-    )
+    response = post_login(client, email, password)
     assert response.status_code == 302, response.text
 
 

@@ -15,6 +15,7 @@ def test_health_is_503_when_the_database_is_unreachable() -> None:
         _env_file=None,
         database_url="postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=1",
         secret_key="test-only-signing-key-0123456789abcdef",
+        allowed_hosts=["testserver"],
     )
     with TestClient(create_app(settings)) as client:
         response = client.get("/health")

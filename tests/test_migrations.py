@@ -11,6 +11,8 @@ from sqlalchemy import create_engine, inspect
 from admin_app.migrate import alembic_config, downgrade_to_base, upgrade_to_head
 from tests.databases import BACKENDS, throwaway_database
 
+TABLES = {"users", "events", "staff", "login_attempts"}
+
 
 @pytest.fixture(params=BACKENDS)
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -28,11 +30,11 @@ def _tables(url: str) -> set[str]:
 
 def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     upgrade_to_head(empty_database)
-    assert _tables(empty_database) == {"users", "events", "staff"}
+    assert _tables(empty_database) == TABLES
     downgrade_to_base(empty_database)
     assert _tables(empty_database) == set()
     upgrade_to_head(empty_database)
-    assert _tables(empty_database) == {"users", "events", "staff"}
+    assert _tables(empty_database) == TABLES
 
 
 def test_models_match_the_migrated_schema(empty_database: str) -> None:

@@ -12,9 +12,12 @@ from admin_app.admin.formatters import status_badge
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.users import UserAdmin
 from admin_app.auth import StaffAuthBackend
+from admin_app.csrf import csrf_token
 from admin_app.roles import RoleAuthorization
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
 
 
 def mount_admin(
@@ -32,8 +35,10 @@ def mount_admin(
         templates_dir=str(TEMPLATES_DIR),
         authentication_backend=authentication,
         authorization_backend=RoleAuthorization(),
+        static_files_kwargs={"directory": str(STATIC_DIR)},
     )
     admin.templates.env.globals["attach_field_errors"] = attach_field_errors
+    admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge
     for view in (UserAdmin, EventAdmin):
         admin.add_view(view)

@@ -1,5 +1,6 @@
-"""The SQLAdmin application, with an all-or-nothing delete in place of the per-row one."""
+"""The SQLAdmin application, with throttled login, POST-only logout and all-or-nothing delete."""
 
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from sqladmin import Admin
@@ -8,13 +9,18 @@ from sqladmin.flash import flash
 from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
 
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import ActionRefused
+from admin_app.auth import StaffAuthBackend
+from admin_app.redirects import safe_next_path
 
 # More ids than this in one request is not a selection made by hand; refuse it.
 MAX_DELETE_SELECTION = 10_000
+LOGIN_TEMPLATE = "sqladmin/login.html"
+INVALID_CREDENTIALS = "Invalid credentials."
 
 
 def parse_pks(raw: str) -> list[int]:
@@ -28,6 +34,45 @@ def parse_pks(raw: str) -> list[int]:
 
 
 class PanelAdmin(Admin):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Logging out changes state, so it is a POST (CSRF-checked), never a link a page can fire.
+        for index, route in enumerate(self.admin.router.routes):
+            if getattr(route, "name", None) == "logout":
+                self.admin.router.routes[index] = Route(
+                    "/logout", endpoint=self.logout, name="logout", methods=["POST"]
+                )
+
+    @property
+    def staff_auth(self) -> StaffAuthBackend:
+        backend = self.authentication_backend
+        assert isinstance(backend, StaffAuthBackend)
+        return backend
+
+    async def login(self, request: Request) -> Response:
+        if request.method == "GET":
+            context = {"next": safe_next_path(request.query_params.get("next")) or ""}
+            return await self.templates.TemplateResponse(request, LOGIN_TEMPLATE, context)
+        form = await request.form()
+        email, password = str(form.get("username", "")), str(form.get("password", ""))
+        next_path = safe_next_path(str(form.get("next", "")))
+        result = await self.staff_auth.attempt(request, email=email, password=password)
+        if result.staff is not None:
+            target = next_path or str(request.url_for("admin:index"))
+            return RedirectResponse(target, status_code=302)
+        context = {"error": INVALID_CREDENTIALS, "email": email, "next": next_path or ""}
+        if result.retry_after:
+            minutes = -(-result.retry_after // 60)
+            context["error"] = f"Too many failed attempts. Try again in {minutes} minute(s)."
+            response = await self.templates.TemplateResponse(
+                request, LOGIN_TEMPLATE, context, status_code=429
+            )
+            response.headers["Retry-After"] = str(result.retry_after)
+            return response
+        return await self.templates.TemplateResponse(
+            request, LOGIN_TEMPLATE, context, status_code=400
+        )
+
     @login_required
     async def delete(self, request: Request) -> Response:
         """Delete the selection in one transaction: all of it, or nothing and a reason."""

@@ -1,0 +1,102 @@
+"""CSRF protection for the admin: a per-session token required on every state-changing request."""
+
+import secrets
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SESSION_KEY = "csrf"
+FORM_FIELD = "csrf_token"
+HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Largest body read to find the token (1 MiB of form is far beyond any admin form).
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+_REFUSAL = HTMLResponse(
+    "<!doctype html><title>Request refused</title><h1>Request refused (403)</h1>"
+    "<p>This form expired or did not come from this site. Go back, reload the page and try "
+    "again.</p>",
+    status_code=403,
+)
+
+
+def csrf_token(request: Request) -> str:
+    """The token to embed in forms and send in the X-CSRF-Token header (Jinja global)."""
+    return str(request.session.get(SESSION_KEY, ""))
+
+
+class CSRFMiddleware:
+    """Synchronizer token pattern: the token lives in the signed session and must come back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        session = scope["session"]
+        expected = session.get(SESSION_KEY)
+        if not expected:
+            expected = session[SESSION_KEY] = secrets.token_urlsafe(32)
+        if scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        sent = _header(scope) or await _form_token(scope, body)
+        if body is None or not sent or not secrets.compare_digest(sent, expected):
+            await _REFUSAL(scope, receive, send)
+            return
+        await self.app(scope, _replay(body), send)
+
+
+def _header(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == HEADER.encode():
+            return str(value.decode("latin-1"))
+    return ""
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when it is larger than any admin form."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _form_token(scope: Scope, body: bytes | None) -> str:
+    if body is None:
+        return ""
+    content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        values = parse_qs(body.decode("utf-8", "replace")).get(FORM_FIELD, [""])
+        return values[0]
+    if content_type.startswith("multipart/form-data"):
+        form = await Request(scope, _replay(body)).form()
+        value = form.get(FORM_FIELD)
+        await form.close()
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive

@@ -6,15 +6,15 @@ from starlette.requests import Request
 from admin_app.auth import ROLE_STATE
 from admin_app.models import StaffRole
 
-_READ_ONLY = {Action.LIST, Action.DETAILS, Action.EXPORT}
+_READ_ONLY = (Action.LIST, Action.DETAILS, Action.EXPORT)
 _DATA_VIEWS = ("user", "event")
+# Every staff member may change their own password.
+_OWN_ACCOUNT = frozenset({("account", "*")})
 
 ROLE_GRANTS: dict[StaffRole, frozenset[tuple[str, str]]] = {
     StaffRole.ADMIN: frozenset({("*", "*")}),
-    StaffRole.EDITOR: frozenset((view, "*") for view in _DATA_VIEWS),
-    StaffRole.VIEWER: frozenset(
-        (view, str(action)) for view in _DATA_VIEWS for action in _READ_ONLY
-    ),
+    StaffRole.EDITOR: _OWN_ACCOUNT | {(view, "*") for view in _DATA_VIEWS},
+    StaffRole.VIEWER: _OWN_ACCOUNT | {(view, str(a)) for view in _DATA_VIEWS for a in _READ_ONLY},
 }
 
 

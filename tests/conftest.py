@@ -1,6 +1,6 @@
 """Fixtures: every database test runs once on SQLite and once on PostgreSQL."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -73,6 +73,23 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 def anonymous(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as client:
         yield client
+
+
+ClientFactory = Callable[[], TestClient]
+
+
+@pytest.fixture
+def anonymous_factory(app: FastAPI) -> Iterator[ClientFactory]:
+    """More browsers on the same app (e.g. a second staff member, a second device)."""
+    clients: list[TestClient] = []
+
+    def make() -> TestClient:
+        clients.append(TestClient(app, base_url="http://testserver").__enter__())
+        return clients[-1]
+
+    yield make
+    for made in clients:
+        made.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
+from admin_app.admin.account import AccountView
 from admin_app.admin.errors import attach_field_errors
 from admin_app.admin.events import EventAdmin
 from admin_app.admin.formatters import status_badge
 from admin_app.admin.panel import PanelAdmin
+from admin_app.admin.staff import StaffAdmin
 from admin_app.admin.users import UserAdmin
 from admin_app.auth import StaffAuthBackend
 from admin_app.csrf import csrf_token
@@ -40,6 +42,6 @@ def mount_admin(
     admin.templates.env.globals["attach_field_errors"] = attach_field_errors
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge
-    for view in (UserAdmin, EventAdmin):
+    for view in (UserAdmin, EventAdmin, StaffAdmin, AccountView):
         admin.add_view(view)
     return admin

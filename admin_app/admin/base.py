@@ -31,8 +31,11 @@ class PanelModelView(ModelView):
     # Column name -> message shown on its field when the database refuses a value.
     integrity_messages: ClassVar[dict[str, str]] = {}
 
-    def clean(self, session: Session, data: dict[str, Any]) -> dict[str, Any]:
-        """Check submitted values against the database before saving; raise FormErrors."""
+    def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
+        """Check submitted values against the database before saving (pk None: a new row).
+
+        Raise FormErrors to refuse; return the data to save.
+        """
         return data
 
     def delete_blocker(self, session: Session, pks: Sequence[int]) -> str | None:
@@ -51,12 +54,12 @@ class PanelModelView(ModelView):
 
     async def insert_model(self, request: Request, data: dict[str, Any]) -> Any:
         async with self._readable_errors(request):
-            data = await self._clean_in_thread(data)
+            data = await self._clean_in_thread(data, pk=None)
             return await super().insert_model(request, data)
 
     async def update_model(self, request: Request, pk: str, data: dict[str, Any]) -> Any:
         async with self._readable_errors(request):
-            data = await self._clean_in_thread(data)
+            data = await self._clean_in_thread(data, pk=pk)
             return await super().update_model(request, pk, data)
 
     async def on_model_change(
@@ -78,10 +81,10 @@ class PanelModelView(ModelView):
             result = session.execute(delete(self.model).where(pk.in_(pks)))
             return int(getattr(result, "rowcount", 0))
 
-    async def _clean_in_thread(self, data: dict[str, Any]) -> dict[str, Any]:
+    async def _clean_in_thread(self, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         def clean() -> dict[str, Any]:
             with self.session_maker() as session:
-                return self.clean(session, data)
+                return self.clean(session, data, pk=pk)
 
         return await anyio.to_thread.run_sync(clean)
 

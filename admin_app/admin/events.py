@@ -11,15 +11,10 @@ from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
 from admin_app.admin.formatters import status_badge
-from admin_app.admin.validators import strip_text
+from admin_app.admin.validators import enum_value, strip_text
 from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
 
 ORGANIZER_MISSING = "Choose an organizer from the suggestions (type part of their email)."
-
-
-def _status_value(value: Any) -> str:
-    # SQLAdmin's default coerce uses the member *name* (PUBLIC); the choices are values.
-    return value.value if isinstance(value, SocialStatus) else str(value)
 
 
 class EventAdmin(PanelModelView, model=Event):
@@ -74,7 +69,7 @@ class EventAdmin(PanelModelView, model=Event):
         "social_status": {
             "label": "Social status",
             "default": SocialStatus.PUBLIC.value,
-            "coerce": _status_value,
+            "coerce": enum_value,
         },
         "organizer": {"label": "Organizer"},
     }
@@ -83,7 +78,7 @@ class EventAdmin(PanelModelView, model=Event):
     }
     integrity_messages = {"organizer_id": "The chosen organizer no longer exists."}
 
-    def clean(self, session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         organizer = str(data.get("organizer") or "")
         exists = (
             organizer.isdigit()

@@ -1,5 +1,6 @@
 """WTForms filters and validators shared by the panel's forms."""
 
+from enum import Enum
 from typing import Any
 
 from wtforms import Field, ValidationError
@@ -18,3 +19,9 @@ def valid_email(_form: Any, field: Field) -> None:
         field.data = clean_email(field.data or "")
     except InvalidEmailError as exc:
         raise ValidationError(str(exc)) from exc
+
+
+def enum_value(value: Any) -> str:
+    """Coerce for enum select fields: SQLAdmin's default uses the member *name* (PUBLIC),
+    while the choices are the stored values (public)."""
+    return str(value.value) if isinstance(value, Enum) else str(value)

@@ -1,0 +1,106 @@
+"""Staff accounts, for admins only: create with a role, deactivate, reset a password."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+from wtforms import Form, PasswordField
+from wtforms.validators import InputRequired, Length
+
+from admin_app.admin.base import PanelModelView
+from admin_app.admin.errors import FormErrors
+from admin_app.admin.validators import enum_value, strip_text, valid_email
+from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
+from admin_app.security import MAX_PASSWORD_LENGTH, hash_password, password_problem
+from admin_app.staff_rules import LAST_ADMIN, would_remove_last_admin
+
+
+class StaffAdmin(PanelModelView, model=Staff):
+    # Identity
+    name = "Staff member"
+    name_plural = "Staff"
+    icon = "fa-solid fa-user-shield"
+
+    # List (never the password hash or the session version)
+    column_list = [Staff.id, Staff.email, Staff.role, Staff.is_active, Staff.last_login_at]
+    column_labels = {
+        Staff.id: "ID",
+        Staff.email: "Email",
+        Staff.role: "Role",
+        Staff.is_active: "Active",
+        Staff.last_login_at: "Last login",
+        Staff.created_at: "Created",
+    }
+    column_searchable_list = [Staff.email]
+    column_sortable_list = [Staff.id, Staff.email, Staff.role, Staff.last_login_at]
+    column_default_sort = [(Staff.id, False)]
+
+    # Details
+    column_details_list = [
+        Staff.id,
+        Staff.email,
+        Staff.role,
+        Staff.is_active,
+        Staff.created_at,
+        Staff.last_login_at,
+    ]
+
+    # Form: a new password is set here; the stored hash is never shown or edited.
+    form_columns = [Staff.email, Staff.role, Staff.is_active]
+    form_args = {
+        "email": {
+            "label": "Email",
+            "filters": [strip_text],
+            "validators": [InputRequired(), Length(max=EMAIL_MAX_LENGTH), valid_email],
+        },
+        "role": {"label": "Role", "coerce": enum_value, "default": StaffRole.VIEWER.value},
+        "is_active": {"label": "Active", "default": True},
+    }
+    integrity_messages = {"email": "A staff account with this email already exists."}
+    can_export = False
+
+    async def scaffold_form(self, rules: list[str] | None = None) -> type[Form]:
+        form = await super().scaffold_form(rules)
+
+        class StaffForm(form):  # type: ignore[misc, valid-type]
+            new_password = PasswordField(
+                "New password",
+                validators=[Length(max=MAX_PASSWORD_LENGTH)],
+                description="At least 12 characters; leave empty to keep the current password.",
+            )
+
+        return StaffForm
+
+    def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
+        data = dict(data)
+        password = data.pop("new_password", None) or ""
+        if pk is None and not password:
+            raise FormErrors({"new_password": ["Set a password for the new account."]})
+        if password:
+            if problem := password_problem(password):
+                raise FormErrors({"new_password": [problem]})
+            data["password_hash"] = hash_password(password)
+        current = session.get(Staff, int(pk)) if pk and pk.isdigit() else None
+        if current is not None:
+            self._keep_an_admin(session, current, data)
+            if self._changes_access(current, data):
+                # Revokes every session issued to this account before the change.
+                data["session_version"] = current.session_version + 1
+        return data
+
+    def delete_blocker(self, session: Session, pks: Sequence[int]) -> str | None:
+        return LAST_ADMIN if would_remove_last_admin(session, staff_ids=pks) else None
+
+    @staticmethod
+    def _keep_an_admin(session: Session, current: Staff, data: dict[str, Any]) -> None:
+        stays_admin = data.get("role") == StaffRole.ADMIN.value and bool(data.get("is_active"))
+        if not stays_admin and would_remove_last_admin(session, staff_ids=[current.id]):
+            raise FormErrors({"role": [LAST_ADMIN]})
+
+    @staticmethod
+    def _changes_access(current: Staff, data: dict[str, Any]) -> bool:
+        return (
+            "password_hash" in data
+            or data.get("role") != current.role.value
+            or bool(data.get("is_active")) != current.is_active
+        )

@@ -1,7 +1,5 @@
 """Every staff member's own page: change their password (the current one is required)."""
 
-from typing import Any
-
 import anyio.to_thread
 from sqladmin import BaseView, expose
 from sqladmin.flash import flash
@@ -58,7 +56,8 @@ class AccountView(BaseView):
     def _change(
         self, request: Request, fields: dict[str, str]
     ) -> tuple[dict[str, str], int | None]:
-        factory: sessionmaker[Session] = self._admin_ref.session_maker
+        factory = self._admin_ref.session_maker
+        assert isinstance(factory, sessionmaker)  # the panel runs on a sync engine
         return change_password(
             factory,
             staff_id=int(request.session[STAFF_STATE]),
@@ -69,7 +68,7 @@ class AccountView(BaseView):
 
     async def _render(
         self, request: Request, *, errors: dict[str, str], status_code: int = 200
-    ) -> Any:
+    ) -> Response:
         return await self.templates.TemplateResponse(
             request,
             TEMPLATE,

@@ -51,9 +51,9 @@ class StaffAuthBackend(AuthenticationBackend):
         """Check credentials under throttling; on success start a fresh session."""
         client = request.client.host if request.client else "unknown"
         result = await anyio.to_thread.run_sync(self._attempt_sync, email, password, client)
-        # Rotate: nothing from before the login (including its CSRF token) carries over.
-        request.session.clear()
         if result.staff is not None:
+            # Rotate: nothing from before the login (including its CSRF token) carries over.
+            request.session.clear()
             stamp = int(clock.now().timestamp())
             request.session.update(
                 {

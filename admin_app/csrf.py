@@ -11,9 +11,14 @@ SESSION_KEY = "csrf"
 FORM_FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Largest body read to find the token (1 MiB of form is far beyond any admin form).
+# Largest request body accepted (2 MiB is far beyond any admin form).
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
+_TOO_LARGE = HTMLResponse(
+    "<!doctype html><title>Request too large</title><h1>Request too large (413)</h1>"
+    "<p>Admin forms are never this large.</p>",
+    status_code=413,
+)
 _REFUSAL = HTMLResponse(
     "<!doctype html><title>Request refused</title><h1>Request refused (403)</h1>"
     "<p>This form expired or did not come from this site. Go back, reload the page and try "
@@ -45,8 +50,11 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
+        if body is None:
+            await _TOO_LARGE(scope, receive, send)
+            return
         sent = _header(scope) or await _form_token(scope, body)
-        if body is None or not sent or not secrets.compare_digest(sent, expected):
+        if not sent or not secrets.compare_digest(sent.encode(), expected.encode()):
             await _REFUSAL(scope, receive, send)
             return
         await self.app(scope, _replay(body), send)
@@ -74,9 +82,7 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _form_token(scope: Scope, body: bytes | None) -> str:
-    if body is None:
-        return ""
+async def _form_token(scope: Scope, body: bytes) -> str:
     content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
     if content_type.startswith("application/x-www-form-urlencoded"):
         values = parse_qs(body.decode("utf-8", "replace")).get(FORM_FIELD, [""])

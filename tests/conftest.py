@@ -17,7 +17,12 @@ from admin_app.models import Staff, StaffRole
 from tests import factories
 from tests.databases import BACKENDS, throwaway_database
 
-TABLES_CHILD_FIRST = ("events", "users", "staff")
+TABLES_CHILD_FIRST = ("events", "users", "staff", "login_attempts")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -1,0 +1,83 @@
+"""Roles: what admin, editor and viewer may see and do, refused (403) when asked directly."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from admin_app.models import Event, StaffRole, User
+from tests import factories
+
+# (view, action) -> roles allowed.  Actions are requests a staff member can make.
+MATRIX: dict[tuple[str, str], set[StaffRole]] = {}
+for view in ("user", "event"):
+    MATRIX[(view, "list")] = set(StaffRole)
+    MATRIX[(view, "details")] = set(StaffRole)
+    MATRIX[(view, "export")] = set(StaffRole)
+    MATRIX[(view, "create")] = {StaffRole.ADMIN, StaffRole.EDITOR}
+    MATRIX[(view, "edit")] = {StaffRole.ADMIN, StaffRole.EDITOR}
+    MATRIX[(view, "delete")] = {StaffRole.ADMIN, StaffRole.EDITOR}
+for action in ("list", "details", "create", "edit", "delete"):
+    MATRIX[("staff", action)] = {StaffRole.ADMIN}
+
+
+def _request(client: TestClient, view: str, action: str, pk: int) -> int:
+    if action == "list":
+        return client.get(f"/admin/{view}/list").status_code
+    if action == "details":
+        return client.get(f"/admin/{view}/details/{pk}").status_code
+    if action == "export":
+        return client.get(f"/admin/{view}/export/csv").status_code
+    if action == "create":
+        return client.get(f"/admin/{view}/create").status_code
+    if action == "edit":
+        return client.get(f"/admin/{view}/edit/{pk}").status_code
+    response = client.delete(f"/admin/{view}/delete", params={"pks": str(pk)})
+    return response.status_code
+
+
+def _logged_in(anonymous: TestClient, db: Session, role: StaffRole) -> TestClient:
+    staff = factories.make_staff(db, role=role)
+    factories.login(anonymous, staff.email)
+    anonymous.headers["X-CSRF-Token"] = factories.csrf_token(anonymous, "/admin/")
+    return anonymous
+
+
+@pytest.mark.parametrize("role", list(StaffRole), ids=str)
+@pytest.mark.parametrize(("view", "action"), list(MATRIX), ids=lambda v: str(v))
+def test_role_matrix(
+    anonymous: TestClient, db: Session, role: StaffRole, view: str, action: str
+) -> None:
+    admin = factories.make_staff(db, role=StaffRole.ADMIN)  # keeps a last admin in place
+    client = _logged_in(anonymous, db, role)
+    event = factories.make_event(db)
+    pk = {"user": factories.make_user(db).id, "event": event.id, "staff": admin.id}[view]
+    status = _request(client, view, action, pk)
+    if role in MATRIX[(view, action)]:
+        assert status == 200, (role, view, action, status)
+    else:
+        assert status == 403, (role, view, action, status)
+
+
+@pytest.mark.parametrize("role", [StaffRole.VIEWER], ids=str)
+def test_viewer_sees_no_change_buttons_and_changes_nothing(
+    anonymous: TestClient, db: Session, role: StaffRole
+) -> None:
+    client = _logged_in(anonymous, db, role)
+    event = factories.make_event(db)
+    page = client.get("/admin/event/list").text
+    assert "/admin/event/create" not in page and 'id="action-delete"' not in page
+    details = client.get(f"/admin/event/details/{event.id}").text
+    assert f"/admin/event/edit/{event.id}" not in details
+    assert client.post("/admin/event/create", data={"title": "x"}).status_code == 403
+    assert client.post(f"/admin/event/edit/{event.id}", data={"title": "x"}).status_code == 403
+    assert db.scalar(select(func.count(Event.id))) == 1
+
+
+@pytest.mark.parametrize("role", [StaffRole.EDITOR, StaffRole.VIEWER], ids=str)
+def test_staff_menu_is_hidden_from_non_admins(
+    anonymous: TestClient, db: Session, role: StaffRole
+) -> None:
+    client = _logged_in(anonymous, db, role)
+    assert "/admin/staff/list" not in client.get("/admin/").text
+    assert db.scalar(select(func.count(User.id))) == 0

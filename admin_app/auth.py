@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from admin_app import clock, throttle
+from admin_app import clock, mfa, throttle
 from admin_app.config import Settings
 from admin_app.csrf import CSRFMiddleware
 from admin_app.emails import normalize_email
@@ -22,14 +22,25 @@ from admin_app.staff import authenticate_staff
 
 ROLE_STATE = "staff_role"
 STAFF_STATE = "staff_id"
+PENDING_MFA = "mfa_pending"
+MFA_ENROL_PATH = "/admin/account/mfa"
 # Seconds between rewrites of the session's last-seen stamp (fewer Set-Cookie headers).
 SEEN_RESOLUTION = 60
+# Seconds a correct password stays good while the second factor is asked for.
+SECOND_FACTOR_WINDOW = 5 * 60
 
 
 @dataclass(frozen=True)
 class LoginResult:
     staff: Staff | None
     retry_after: int = 0
+    needs_second_factor: bool = False
+
+
+@dataclass(frozen=True)
+class _Access:
+    role: StaffRole
+    has_mfa: bool
 
 
 class StaffAuthBackend(AuthenticationBackend):
@@ -46,29 +57,49 @@ class StaffAuthBackend(AuthenticationBackend):
         self.session_factory = session_factory
         self.idle_timeout = settings.session_idle_timeout
         self.lifetime = settings.session_lifetime
+        self.require_admin_mfa = settings.require_mfa
 
     async def attempt(self, request: Request, *, email: str, password: str) -> LoginResult:
-        """Check credentials under throttling; on success start a fresh session."""
-        client = request.client.host if request.client else "unknown"
+        """Check the password under throttling; start a session, or ask for the second factor."""
+        client = _client(request)
         result = await anyio.to_thread.run_sync(self._attempt_sync, email, password, client)
-        if result.staff is not None:
-            # Rotate: nothing from before the login (including its CSRF token) carries over.
-            request.session.clear()
+        if result.staff is None:
+            return result
+        # Rotate: nothing from before the login (including its CSRF token) carries over.
+        request.session.clear()
+        if result.needs_second_factor:
             stamp = int(clock.now().timestamp())
-            request.session.update(
-                {
-                    STAFF_STATE: result.staff.id,
-                    "session_version": result.staff.session_version,
-                    "issued_at": stamp,
-                    "seen_at": stamp,
-                }
-            )
+            request.session[PENDING_MFA] = {"staff_id": result.staff.id, "at": stamp}
+        else:
+            self._start_session(request, result.staff)
         return result
+
+    async def second_factor(self, request: Request, *, code: str) -> LoginResult:
+        """Finish a login whose password was right, with a TOTP or recovery code."""
+        staff_id = self.pending_second_factor(request)
+        if staff_id is None:
+            return LoginResult(staff=None)
+        client = _client(request)
+        result = await anyio.to_thread.run_sync(self._second_factor_sync, staff_id, code, client)
+        if result.staff is not None:
+            request.session.clear()
+            self._start_session(request, result.staff)
+        return result
+
+    def pending_second_factor(self, request: Request) -> int | None:
+        pending = request.session.get(PENDING_MFA)
+        if not isinstance(pending, dict) or not isinstance(pending.get("staff_id"), int):
+            return None
+        if int(clock.now().timestamp()) - int(pending.get("at", 0)) > SECOND_FACTOR_WINDOW:
+            request.session.pop(PENDING_MFA, None)
+            return None
+        return int(pending["staff_id"])
 
     async def login(self, request: Request) -> bool:
         form = await request.form()
         email, password = str(form.get("username", "")), str(form.get("password", ""))
-        return (await self.attempt(request, email=email, password=password)).staff is not None
+        result = await self.attempt(request, email=email, password=password)
+        return result.staff is not None and not result.needs_second_factor
 
     async def logout(self, request: Request) -> bool:
         staff_id = request.session.get(STAFF_STATE)
@@ -82,17 +113,34 @@ class StaffAuthBackend(AuthenticationBackend):
         if not isinstance(staff_id, int) or not self._fresh(request.session):
             request.session.clear()
             return self._to_login(request)
-        role = await anyio.to_thread.run_sync(
-            self._current_role, staff_id, request.session.get("session_version")
+        access = await anyio.to_thread.run_sync(
+            self._current_access, staff_id, request.session.get("session_version")
         )
-        if role is None:
+        if access is None:
             request.session.clear()
             return self._to_login(request)
-        setattr(request.state, ROLE_STATE, role)
+        setattr(request.state, ROLE_STATE, access.role)
+        if self._must_enrol(access) and request.url.path != MFA_ENROL_PATH:
+            return RedirectResponse(request.url_for("admin:view-account-mfa"), status_code=302)
         return True
 
     async def get_user_id(self, request: Request) -> Any:
         return request.session.get(STAFF_STATE)
+
+    def _must_enrol(self, access: _Access) -> bool:
+        return self.require_admin_mfa and access.role is StaffRole.ADMIN and not access.has_mfa
+
+    @staticmethod
+    def _start_session(request: Request, staff: Staff) -> None:
+        stamp = int(clock.now().timestamp())
+        request.session.update(
+            {
+                STAFF_STATE: staff.id,
+                "session_version": staff.session_version,
+                "issued_at": stamp,
+                "seen_at": stamp,
+            }
+        )
 
     def _fresh(self, session: dict[str, Any]) -> bool:
         """Within the idle timeout and the absolute lifetime; refreshes the last-seen stamp."""
@@ -109,9 +157,8 @@ class StaffAuthBackend(AuthenticationBackend):
     @staticmethod
     def _to_login(request: Request) -> RedirectResponse:
         url = str(request.url_for("admin:login"))
-        wanted = safe_next_path(
-            request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        )
+        query = f"?{request.url.query}" if request.url.query else ""
+        wanted = safe_next_path(request.url.path + query)
         if wanted and request.method == "GET":
             url += "?" + urlencode({"next": wanted})
         return RedirectResponse(url, status_code=302)
@@ -125,23 +172,44 @@ class StaffAuthBackend(AuthenticationBackend):
             staff = authenticate_staff(session, email=account, password=password)
             if staff is None:
                 throttle.record_failure(session, account=account, client=client)
-            else:
-                throttle.forget_failures(session, account=account)
+                return LoginResult(staff=None)
+            if staff.mfa_secret:
+                # The counter is only reset once the second factor is right too.
+                return LoginResult(staff=staff, needs_second_factor=True)
+            throttle.forget_failures(session, account=account)
             return LoginResult(staff=staff)
 
-    def _current_role(self, staff_id: int, session_version: object) -> StaffRole | None:
+    def _second_factor_sync(self, staff_id: int, code: str, client: str) -> LoginResult:
+        with self.session_factory() as session:
+            staff = session.get(Staff, staff_id)
+            if staff is None or not staff.is_active or not staff.mfa_secret:
+                return LoginResult(staff=None)
+            wait = throttle.retry_after(session, account=staff.email, client=client)
+            if wait:
+                return LoginResult(staff=None, retry_after=wait)
+            ok = mfa.totp_matches(staff.mfa_secret, code) or mfa.use_recovery_code(
+                session, staff_id=staff.id, code=code
+            )
+            if not ok:
+                throttle.record_failure(session, account=staff.email, client=client)
+                return LoginResult(staff=None)
+            session.commit()
+            throttle.forget_failures(session, account=staff.email)
+            return LoginResult(staff=staff)
+
+    def _current_access(self, staff_id: int, session_version: object) -> _Access | None:
         # The cookie is only good while the account is active and its version unchanged.
         if not isinstance(session_version, int):
             return None
         with self.session_factory() as session:
             row = session.execute(
-                select(Staff.role).where(
+                select(Staff.role, Staff.mfa_secret.is_not(None)).where(
                     Staff.id == staff_id,
                     Staff.is_active.is_(True),
                     Staff.session_version == session_version,
                 )
             ).first()
-        return row[0] if row else None
+        return _Access(role=row[0], has_mfa=bool(row[1])) if row else None
 
     def _revoke_sessions(self, staff_id: int) -> None:
         with self.session_factory() as session:
@@ -149,3 +217,7 @@ class StaffAuthBackend(AuthenticationBackend):
             if staff is not None:
                 staff.session_version += 1
                 session.commit()
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

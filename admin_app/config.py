@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     session_idle_timeout: int = 30 * 60
     # ... and this many seconds after login, however active (8 hours).
     session_lifetime: int = 8 * 60 * 60
+    # Admins must switch on two-factor login (TOTP) before they can use the panel.
+    require_mfa: bool = False
     sql_echo: bool = False
 
     @model_validator(mode="before")

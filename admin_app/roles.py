@@ -8,8 +8,8 @@ from admin_app.models import StaffRole
 
 _READ_ONLY = (Action.LIST, Action.DETAILS, Action.EXPORT)
 _DATA_VIEWS = ("user", "event")
-# Every staff member may change their own password.
-_OWN_ACCOUNT = frozenset({("account", "*")})
+# Every staff member may change their own password and two-factor settings.
+_OWN_ACCOUNT = frozenset({("account", "*"), ("account-mfa", "*")})
 
 ROLE_GRANTS: dict[StaffRole, frozenset[tuple[str, str]]] = {
     StaffRole.ADMIN: frozenset({("*", "*")}),

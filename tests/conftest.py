@@ -11,13 +11,15 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app.config import Settings
+from admin_app.db import Base
 from admin_app.main import create_app
 from admin_app.migrate import upgrade_to_head
 from admin_app.models import Staff, StaffRole
 from tests import factories
 from tests.databases import BACKENDS, throwaway_database
 
-TABLES_CHILD_FIRST = ("events", "users", "staff", "login_attempts")
+# Every table the models declare, children before parents.
+TABLES_CHILD_FIRST = [table.name for table in reversed(Base.metadata.sorted_tables)]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from admin_app.admin.events import EventAdmin
 from admin_app.admin.formatters import status_badge
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.staff import StaffAdmin
+from admin_app.admin.two_factor import TwoFactorView
 from admin_app.admin.users import UserAdmin
 from admin_app.auth import StaffAuthBackend
 from admin_app.csrf import csrf_token
@@ -42,6 +43,6 @@ def mount_admin(
     admin.templates.env.globals["attach_field_errors"] = attach_field_errors
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge
-    for view in (UserAdmin, EventAdmin, StaffAdmin, AccountView):
+    for view in (UserAdmin, EventAdmin, StaffAdmin, AccountView, TwoFactorView):
         admin.add_view(view)
     return admin

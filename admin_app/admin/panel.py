@@ -20,6 +20,7 @@ from admin_app.redirects import safe_next_path
 # More ids than this in one request is not a selection made by hand; refuse it.
 MAX_DELETE_SELECTION = 10_000
 LOGIN_TEMPLATE = "sqladmin/login.html"
+SECOND_FACTOR_TEMPLATE = "login_mfa.html"
 INVALID_CREDENTIALS = "Invalid credentials."
 
 
@@ -42,6 +43,15 @@ class PanelAdmin(Admin):
                 self.admin.router.routes[index] = Route(
                     "/logout", endpoint=self.logout, name="logout", methods=["POST"]
                 )
+        self.admin.router.routes.insert(
+            0,
+            Route(
+                "/login/mfa",
+                endpoint=self.login_second_factor,
+                name="login_mfa",
+                methods=["GET", "POST"],
+            ),
+        )
 
     @property
     def staff_auth(self) -> StaffAuthBackend:
@@ -57,21 +67,42 @@ class PanelAdmin(Admin):
         email, password = str(form.get("username", "")), str(form.get("password", ""))
         next_path = safe_next_path(str(form.get("next", "")))
         result = await self.staff_auth.attempt(request, email=email, password=password)
+        if result.needs_second_factor:
+            url = URL(str(request.url_for("admin:login_mfa")))
+            return RedirectResponse(url.include_query_params(next=next_path or ""), status_code=302)
         if result.staff is not None:
-            target = next_path or str(request.url_for("admin:index"))
-            return RedirectResponse(target, status_code=302)
-        context = {"error": INVALID_CREDENTIALS, "email": email, "next": next_path or ""}
-        if result.retry_after:
-            minutes = -(-result.retry_after // 60)
-            context["error"] = f"Too many failed attempts. Try again in {minutes} minute(s)."
-            response = await self.templates.TemplateResponse(
-                request, LOGIN_TEMPLATE, context, status_code=429
-            )
-            response.headers["Retry-After"] = str(result.retry_after)
-            return response
-        return await self.templates.TemplateResponse(
-            request, LOGIN_TEMPLATE, context, status_code=400
-        )
+            return RedirectResponse(next_path or request.url_for("admin:index"), status_code=302)
+        context = {"email": email, "next": next_path or ""}
+        return await self._refusal(request, LOGIN_TEMPLATE, context, result.retry_after)
+
+    async def login_second_factor(self, request: Request) -> Response:
+        """Second step of a login for staff who switched on two-factor authentication."""
+        if self.staff_auth.pending_second_factor(request) is None:
+            return RedirectResponse(request.url_for("admin:login"), status_code=302)
+        next_path = safe_next_path(request.query_params.get("next"))
+        context = {"next": next_path or ""}
+        if request.method == "GET":
+            return await self.templates.TemplateResponse(request, SECOND_FACTOR_TEMPLATE, context)
+        form = await request.form()
+        next_path = safe_next_path(str(form.get("next", "")))
+        result = await self.staff_auth.second_factor(request, code=str(form.get("code", "")))
+        if result.staff is not None:
+            return RedirectResponse(next_path or request.url_for("admin:index"), status_code=302)
+        context = {"next": next_path or ""}
+        return await self._refusal(request, SECOND_FACTOR_TEMPLATE, context, result.retry_after)
+
+    async def _refusal(
+        self, request: Request, template: str, context: dict[str, Any], retry_after: int
+    ) -> Response:
+        """The login form again, with the reason: wrong credentials (400) or throttled (429)."""
+        if not retry_after:
+            context["error"] = INVALID_CREDENTIALS
+            return await self.templates.TemplateResponse(request, template, context, 400)
+        minutes = -(-retry_after // 60)
+        context["error"] = f"Too many failed attempts. Try again in {minutes} minute(s)."
+        response = await self.templates.TemplateResponse(request, template, context, 429)
+        response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @login_required
     async def delete(self, request: Request) -> Response:

@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from admin_app import clock, mfa, throttle
+from admin_app import audit, clock, mfa, throttle
 from admin_app.config import Settings
 from admin_app.csrf import CSRFMiddleware
 from admin_app.emails import normalize_email
@@ -41,6 +41,7 @@ class LoginResult:
 class _Access:
     role: StaffRole
     has_mfa: bool
+    email: str
 
 
 class StaffAuthBackend(AuthenticationBackend):
@@ -109,6 +110,7 @@ class StaffAuthBackend(AuthenticationBackend):
         return False
 
     async def authenticate(self, request: Request) -> bool | RedirectResponse:
+        audit.set_actor(None)
         staff_id = request.session.get(STAFF_STATE)
         if not isinstance(staff_id, int) or not self._fresh(request.session):
             request.session.clear()
@@ -120,6 +122,7 @@ class StaffAuthBackend(AuthenticationBackend):
             request.session.clear()
             return self._to_login(request)
         setattr(request.state, ROLE_STATE, access.role)
+        audit.set_actor(audit.Actor(staff_id=staff_id, email=access.email, client=_client(request)))
         if self._must_enrol(access) and request.url.path != MFA_ENROL_PATH:
             return RedirectResponse(request.url_for("admin:view-account-mfa"), status_code=302)
         return True
@@ -203,13 +206,13 @@ class StaffAuthBackend(AuthenticationBackend):
             return None
         with self.session_factory() as session:
             row = session.execute(
-                select(Staff.role, Staff.mfa_secret.is_not(None)).where(
+                select(Staff.role, Staff.mfa_secret.is_not(None), Staff.email).where(
                     Staff.id == staff_id,
                     Staff.is_active.is_(True),
                     Staff.session_version == session_version,
                 )
             ).first()
-        return _Access(role=row[0], has_mfa=bool(row[1])) if row else None
+        return _Access(role=row[0], has_mfa=bool(row[1]), email=row[2]) if row else None
 
     def _revoke_sessions(self, staff_id: int) -> None:
         with self.session_factory() as session:

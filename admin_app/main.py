@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from admin_app import health
+from admin_app import audit, health
 from admin_app.admin import mount_admin
 from admin_app.auth import StaffAuthBackend
 from admin_app.config import Settings
@@ -16,6 +16,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
     session_factory = make_session_factory(engine)
+    audit.install(session_factory)
 
     app = FastAPI(title="Events admin", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings

@@ -2,8 +2,10 @@
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     Enum,
@@ -69,7 +71,12 @@ class Event(TimestampMixin, Base):
         ForeignKey("users.id", ondelete="RESTRICT"), index=True
     )
 
+    # Bumped on every update; a save based on an older version is refused (no lost updates).
+    version: Mapped[int] = mapped_column(default=1)
+
     organizer: Mapped["User"] = relationship(back_populates="events")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __str__(self) -> str:
         return self.title
@@ -84,6 +91,7 @@ class User(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
 
     # passive_deletes="all": never null out organizer_id; the database refuses the delete instead.
     events: Mapped[list[Event]] = relationship(
@@ -94,6 +102,8 @@ class User(TimestampMixin, Base):
         select(func.count(Event.id)).where(Event.organizer_id == id).scalar_subquery(),
         deferred=True,
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __str__(self) -> str:
         return self.email
@@ -160,3 +170,29 @@ class RecoveryCode(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """One change made through the panel: who, when, from where, what, and the before/after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_target_target_id_id", "target", "target_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    # Kept as text so the trail still names the person after their account is deleted.
+    staff_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    client: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    # The admin view identity ("user", "event", "staff") and the row's primary key.
+    target: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    # The row's version after the change, for "what changed since you opened the form".
+    version: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(String(500))
+    # {field: [before, after]} for edits; the row's values for creates and deletes.
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.action} {self.target} {self.target_id or ''}".strip()

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect
 from admin_app.migrate import alembic_config, downgrade_to_base, upgrade_to_head
 from tests.databases import BACKENDS, throwaway_database
 
-TABLES = {"users", "events", "staff", "login_attempts", "recovery_codes"}
+TABLES = {"users", "events", "staff", "login_attempts", "recovery_codes", "audit_log"}
 
 
 @pytest.fixture(params=BACKENDS)

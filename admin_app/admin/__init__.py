@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
 from admin_app.admin.account import AccountView
-from admin_app.admin.errors import attach_field_errors
 from admin_app.admin.events import EventAdmin
+from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import status_badge
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.staff import StaffAdmin
@@ -40,7 +40,7 @@ def mount_admin(
         authorization_backend=RoleAuthorization(),
         static_files_kwargs={"directory": str(STATIC_DIR)},
     )
-    admin.templates.env.globals["attach_field_errors"] = attach_field_errors
+    admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge
     for view in (UserAdmin, EventAdmin, StaffAdmin, AccountView, TwoFactorView):

@@ -1,4 +1,4 @@
-"""What every panel view shares: stable sorting, readable save errors, atomic deletes."""
+"""What every panel view shares: stable sorting, readable save errors, versions, atomic deletes."""
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -10,13 +10,23 @@ from sqlalchemy import Select, delete
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
+from wtforms import Form, HiddenField
 
+from admin_app import audit
 from admin_app.admin.errors import (
     ActionRefused,
     FormErrors,
     remember_field_errors,
     translate_integrity_error,
+)
+from admin_app.admin.versioning import (
+    VERSION_FIELD,
+    StaleEdit,
+    remember_current_version,
+    seen_version,
+    stale_edit,
 )
 
 PAGE_SIZE = 25
@@ -42,6 +52,10 @@ class PanelModelView(ModelView):
         """Why these rows may not be deleted, or None when they may."""
         return None
 
+    @property
+    def versioned(self) -> bool:
+        return sa_inspect(self.model).version_id_col is not None
+
     def sort_query(self, stmt: Select[Any], request: Request) -> Select[Any]:
         # The primary key breaks ties, so paging never repeats or skips rows with equal keys.
         stmt = super().sort_query(stmt, request)
@@ -51,6 +65,19 @@ class PanelModelView(ModelView):
             descending = any(is_desc for _, is_desc in self._get_default_sort())
         pk = self.pk_columns[0]
         return stmt.order_by(pk.desc() if descending else pk.asc())
+
+    async def scaffold_form(self, rules: list[str] | None = None) -> type[Form]:
+        form = await super().scaffold_form(rules)
+        if not self.versioned:
+            return form
+        # The version the form was opened at travels with it, hidden.
+        return type(form.__name__, (form,), {VERSION_FIELD: HiddenField()})
+
+    async def get_form_data_for_edit(self, obj: Any) -> dict[str, Any]:
+        data = await super().get_form_data_for_edit(obj)
+        if self.versioned:
+            data[VERSION_FIELD] = obj.version
+        return data
 
     async def insert_model(self, request: Request, data: dict[str, Any]) -> Any:
         async with self._readable_errors(request):
@@ -68,6 +95,10 @@ class PanelModelView(ModelView):
         # SQLAdmin hands us None when the row was deleted after the form was opened.
         if model is None:
             raise ActionRefused(f"This {self.name.lower()} no longer exists: someone deleted it.")
+        expected = data.pop("_expected_version", None)
+        if not is_created and expected is not None and model.version != expected:
+            # Saved by someone between our check and this transaction's read of the row.
+            raise StaleDataError(f"{self.name} {model} changed while saving")
 
     async def delete_rows(self, pks: Sequence[int]) -> int:
         """Delete all `pks` in one transaction, or none of them; returns the count deleted."""
@@ -78,15 +109,42 @@ class PanelModelView(ModelView):
         with self.session_maker() as session, session.begin():
             if reason := self.delete_blocker(session, pks):
                 raise ActionRefused(reason)
-            result = session.execute(delete(self.model).where(pk.in_(pks)))
-            return int(getattr(result, "rowcount", 0))
+            deleted = list(session.scalars(delete(self.model).where(pk.in_(pks)).returning(pk)))
+            noun = self.name.lower() if len(deleted) == 1 else self.name_plural.lower()
+            audit.record(
+                session,
+                action="delete",
+                target=self.identity,
+                summary=f"Deleted {len(deleted)} {noun}",
+                changes={"ids": sorted(deleted)},
+            )
+            return len(deleted)
 
     async def _clean_in_thread(self, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         def clean() -> dict[str, Any]:
             with self.session_maker() as session:
-                return self.clean(session, data, pk=pk)
+                checked = self._check_version(session, dict(data), pk=pk)
+                return self.clean(session, checked, pk=pk)
 
         return await anyio.to_thread.run_sync(clean)
+
+    def _check_version(
+        self, session: Session, data: dict[str, Any], *, pk: str | None
+    ) -> dict[str, Any]:
+        if not self.versioned:
+            return data
+        seen = seen_version(data)
+        if pk is None:
+            return data
+        version_column: Any = sa_inspect(self.model).version_id_col
+        current = session.scalar(self._stmt_by_identifier(pk).with_only_columns(version_column))
+        if current is not None and seen != current:
+            noun = self.name.lower()
+            raise stale_edit(
+                session, target=self.identity, noun=noun, pk=pk, seen=seen, current=current
+            )
+        data["_expected_version"] = current
+        return data
 
     @asynccontextmanager
     async def _readable_errors(self, request: Request) -> AsyncIterator[None]:
@@ -104,3 +162,11 @@ class PanelModelView(ModelView):
         except FormErrors as exc:
             remember_field_errors(request, exc)
             raise
+        except StaleEdit as exc:
+            remember_current_version(request, exc.current_version)
+            raise
+        except StaleDataError as exc:
+            raise ActionRefused(
+                f"Nothing was saved: someone else saved this {self.name.lower()} at the same "
+                "moment. Reload the page to see their change."
+            ) from exc

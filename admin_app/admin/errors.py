@@ -28,13 +28,12 @@ def remember_field_errors(request: Request, errors: FormErrors) -> None:
     setattr(request.state, _FIELD_ERRORS_STATE, errors.field_errors)
 
 
-def attach_field_errors(form: Any, request: Request) -> str:
-    """Jinja helper: show errors found at save time under their fields, as validators' are."""
+def attach_field_errors(form: Any, request: Request) -> None:
+    """Show errors found at save time under their fields, as validators' errors are."""
     for name, messages in getattr(request.state, _FIELD_ERRORS_STATE, {}).items():
         field = form._fields.get(name)
         if field is not None:
             field.errors = [*field.errors, *messages]
-    return ""
 
 
 def _mentions_column(message: str, table: Table, column: str) -> bool:

@@ -194,7 +194,7 @@ def test_edit_event_changes_it(client: TestClient, db: Session) -> None:
     new_day = (event.date_of + timedelta(days=3)).isoformat()
     response = client.post(
         f"/admin/event/edit/{event.id}",
-        data=_event_form(str(event.organizer_id), title="T-after", date_of=new_day),
+        data=_event_form(str(event.organizer_id), title="T-after", date_of=new_day, version="1"),
     )
     assert response.status_code == 200
     db.expire_all()

@@ -88,7 +88,8 @@ def test_editing_to_another_users_email_is_refused(client: TestClient, db: Sessi
     factories.make_user(db, email="first@example.org")
     second = factories.make_user(db, email="second@example.org")
     response = client.post(
-        f"/admin/user/edit/{second.id}", data={"email": "first@example.org", "save": "Save"}
+        f"/admin/user/edit/{second.id}",
+        data={"email": "first@example.org", "version": "1", "save": "Save"},
     )
     assert response.status_code == 400
     assert "A user with this email already exists." in response.text
@@ -99,10 +100,14 @@ def test_editing_to_another_users_email_is_refused(client: TestClient, db: Sessi
 def test_edit_keeps_own_email_and_changes_it(client: TestClient, db: Session) -> None:
     user = factories.make_user(db, email="old@example.org")
     unchanged = client.post(
-        f"/admin/user/edit/{user.id}", data={"email": "old@example.org", "save": "Save"}
+        f"/admin/user/edit/{user.id}",
+        data={"email": "old@example.org", "version": "1", "save": "Save"},
     )
     assert unchanged.status_code == 200
-    client.post(f"/admin/user/edit/{user.id}", data={"email": "New@Example.org", "save": "Save"})
+    client.post(
+        f"/admin/user/edit/{user.id}",
+        data={"email": "New@Example.org", "version": "1", "save": "Save"},
+    )
     db.expire_all()
     assert db.get(User, user.id).email == "new@example.org"  # type: ignore[union-attr]
 
@@ -114,7 +119,8 @@ def test_editing_a_user_deleted_meanwhile_says_so(client: TestClient, db: Sessio
     db.delete(user)
     db.commit()
     response = client.post(
-        f"/admin/user/edit/{user.id}", data={"email": "x@example.org", "save": "Save"}
+        f"/admin/user/edit/{user.id}",
+        data={"email": "x@example.org", "version": "1", "save": "Save"},
     )
     assert response.status_code in (400, 404)
     assert _user_count(db) == 0

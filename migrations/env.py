@@ -21,6 +21,24 @@ def _configure(connection: Connection) -> None:
     )
 
 
+def _run_on(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds tables (copy, drop, rename); with foreign keys enforced the drop
+        # of a referenced table fails. Off for the migration, then every reference is checked.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # end the implicit transaction so the migration owns its own
+    _configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
+
+
 def run_migrations_offline() -> None:
     url = config.attributes.get("database_url") or Settings().database_url
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
@@ -31,17 +49,13 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run_on(connection)
         return
     url = config.attributes.get("database_url") or Settings().database_url
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            _configure(connection)
-            with context.begin_transaction():
-                context.run_migrations()
+            _run_on(connection)
     finally:
         engine.dispose()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from admin_app.migrate import alembic_config, downgrade_to_base, upgrade_to_head
 from tests.databases import BACKENDS, throwaway_database
@@ -45,3 +45,50 @@ def test_models_match_the_migrated_schema(empty_database: str) -> None:
 def test_there_is_a_single_head() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
+
+
+def _counts_and_orphans(url: str) -> tuple[int, int, int]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            users = conn.execute(text("SELECT count(*) FROM users")).scalar_one()
+            events = conn.execute(text("SELECT count(*) FROM events")).scalar_one()
+            orphans = conn.execute(
+                text(
+                    "SELECT count(*) FROM events e"
+                    " LEFT JOIN users u ON u.id = e.organizer_id WHERE u.id IS NULL"
+                )
+            ).scalar_one()
+            if engine.dialect.name == "sqlite":
+                orphans += len(conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
+    finally:
+        engine.dispose()
+    return users, events, orphans
+
+
+def test_data_survives_upgrade_downgrade_upgrade(empty_database: str) -> None:
+    command.upgrade(alembic_config(empty_database), "0001")
+    engine = create_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            for n in range(50):
+                conn.execute(
+                    text("INSERT INTO users (email, created_at, updated_at) VALUES (:e, :t, :t)"),
+                    {"e": f"user{n}@example.org", "t": "2026-01-01 00:00:00+00:00"},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO events (title, date_of, social_status, organizer_id,"
+                    " created_at, updated_at) SELECT 'Party', '2026-02-02', 'public', id,"
+                    " created_at, updated_at FROM users"
+                )
+            )
+    finally:
+        engine.dispose()
+    assert _counts_and_orphans(empty_database) == (50, 50, 0)
+    upgrade_to_head(empty_database)
+    assert _counts_and_orphans(empty_database) == (50, 50, 0)
+    command.downgrade(alembic_config(empty_database), "0001")
+    assert _counts_and_orphans(empty_database) == (50, 50, 0)
+    upgrade_to_head(empty_database)
+    assert _counts_and_orphans(empty_database) == (50, 50, 0)

@@ -20,9 +20,7 @@ def upgrade() -> None:
     for table in ("users", "events"):
         with op.batch_alter_table(table) as batch:
             # Existing rows start at version 1.
-            batch.add_column(
-                sa.Column("version", sa.Integer(), nullable=False, server_default="1")
-            )
+            batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
         with op.batch_alter_table(table) as batch:
             batch.alter_column("version", server_default=None)
     op.create_table(
@@ -39,14 +37,15 @@ def upgrade() -> None:
         sa.Column("summary", sa.String(length=500), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["staff_id"], ["staff.id"], name=op.f("fk_audit_log_staff_id_staff"), ondelete="SET NULL"
+            ["staff_id"],
+            ["staff.id"],
+            name=op.f("fk_audit_log_staff_id_staff"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"])
-    op.create_index(
-        "ix_audit_log_target_target_id_id", "audit_log", ["target", "target_id", "id"]
-    )
+    op.create_index("ix_audit_log_target_target_id_id", "audit_log", ["target", "target_id", "id"])
 
 
 def downgrade() -> None:

@@ -103,6 +103,12 @@ def _tracked_columns(obj: Any) -> list[str]:
     return [key for key in keys if key not in UNTRACKED_FIELDS]
 
 
+def _primary_key(obj: Any) -> str | None:
+    state = inspect(obj)
+    value = state.dict.get(state.mapper.primary_key[0].key)
+    return None if value is None else str(value)
+
+
 def _values(obj: Any) -> dict[str, Any]:
     # The in-memory values: reading attributes could reload a row that is being deleted.
     loaded = inspect(obj).dict
@@ -146,7 +152,7 @@ def _record_flush(session: Session, _flush: UOWTransaction) -> None:
             changes = _diff(obj) if action == "update" else _values(obj)
             if action == "update" and not changes:
                 continue
-            pk = str(inspect(obj).identity[0]) if inspect(obj).identity else None
+            pk = _primary_key(obj)
             verb = {"create": "Created", "update": "Changed", "delete": "Deleted"}[action]
             detail = f": {', '.join(changes)}" if action == "update" else ""
             summary = f"{verb} {target} {obj}{detail}"

@@ -1,12 +1,15 @@
 """The admin panel: SQLAdmin views for users and events behind staff login."""
 
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.requests import Request
 
 from admin_app.admin.account import AccountView
+from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import status_badge
@@ -43,6 +46,15 @@ def mount_admin(
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge
-    for view in (UserAdmin, EventAdmin, StaffAdmin, AccountView, TwoFactorView):
+    for view in (UserAdmin, EventAdmin, StaffAdmin, AuditLogAdmin, AccountView, TwoFactorView):
         admin.add_view(view)
+    admin.templates.env.globals["history_view"] = partial(_history_view, admin)
     return admin
+
+
+def _history_view(admin: PanelAdmin, request: Request) -> AuditLogAdmin | None:
+    """The audit log view when the current staff member may read it (for detail pages)."""
+    for view in admin.views:
+        if isinstance(view, AuditLogAdmin) and view.has_permission(request, "list"):
+            return view
+    return None

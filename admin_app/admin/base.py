@@ -8,7 +8,7 @@ import anyio.to_thread
 from sqladmin import ModelView
 from sqlalchemy import Select, delete
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
@@ -16,6 +16,7 @@ from wtforms import Form, HiddenField
 
 from admin_app import audit
 from admin_app.admin.errors import (
+    DATABASE_REFUSED,
     ActionRefused,
     FormErrors,
     remember_field_errors,
@@ -105,6 +106,12 @@ class PanelModelView(ModelView):
         return await anyio.to_thread.run_sync(self._delete_rows_sync, pks)
 
     def _delete_rows_sync(self, pks: Sequence[int]) -> int:
+        try:
+            return self._delete_in_one_transaction(pks)
+        except SQLAlchemyError as exc:
+            raise ActionRefused(f"Nothing was deleted. {DATABASE_REFUSED}") from exc
+
+    def _delete_in_one_transaction(self, pks: Sequence[int]) -> int:
         pk = self.pk_columns[0]
         with self.session_maker() as session, session.begin():
             if reason := self.delete_blocker(session, pks):
@@ -170,3 +177,5 @@ class PanelModelView(ModelView):
                 f"Nothing was saved: someone else saved this {self.name.lower()} at the same "
                 "moment. Reload the page to see their change."
             ) from exc
+        except SQLAlchemyError as exc:
+            raise ActionRefused(DATABASE_REFUSED) from exc

@@ -8,6 +8,10 @@ from starlette.requests import Request
 
 GENERIC_SAVE_ERROR = "The change could not be saved: it conflicts with data in the database."
 FORM_ERROR_SUMMARY = "Please correct the errors below."
+DATABASE_REFUSED = (
+    "The database could not complete the change, so none of it was applied. Try again; if it "
+    "keeps failing, tell an administrator."
+)
 
 _FIELD_ERRORS_STATE = "field_errors"
 

@@ -56,6 +56,7 @@ class EventAdmin(PanelModelView, model=Event):
         Event.updated_at,
     ]
     column_formatters_detail = {Event.social_status: status_badge}
+    details_template = "details_with_history.html"
 
     # Form
     form_columns = [Event.title, Event.date_of, Event.social_status, Event.organizer]

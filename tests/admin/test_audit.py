@@ -1,0 +1,156 @@
+"""The audit trail: every change recorded with who, when, where and what, in one transaction."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from admin_app.models import AuditEntry, Event, Staff, StaffRole, User
+from tests import factories
+from tests.conftest import ClientFactory
+
+
+def _entries(db: Session) -> list[AuditEntry]:
+    db.expire_all()
+    return list(db.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+def test_create_is_recorded_with_who_when_where(
+    client: TestClient, db: Session, admin_staff: Staff
+) -> None:
+    client.post("/admin/user/create", data={"email": "new@example.org", "save": "Save"})
+    user = db.scalars(select(User)).one()
+    [entry] = _entries(db)
+    assert (entry.action, entry.target, entry.target_id) == ("create", "user", str(user.id))
+    assert entry.staff_id == admin_staff.id and entry.staff_email == admin_staff.email
+    assert entry.client == "testclient"
+    assert entry.changes is not None and entry.changes["email"] == "new@example.org"
+    assert entry.at.tzinfo is not None
+
+
+def test_edit_records_only_the_changed_fields_before_and_after(
+    client: TestClient, db: Session
+) -> None:
+    event = factories.make_event(db, title="Old title")
+    form = {
+        "title": "New title",
+        "date_of": event.date_of.isoformat(),
+        "social_status": "public",
+        "organizer": str(event.organizer_id),
+        "version": "1",
+        "save": "Save",
+    }
+    assert client.post(f"/admin/event/edit/{event.id}", data=form).status_code == 200
+    [entry] = _entries(db)
+    assert entry.action == "update" and entry.target_id == str(event.id)
+    assert entry.changes == {"title": ["Old title", "New title"]}
+    assert entry.version == 2
+
+
+def test_delete_is_recorded(client: TestClient, db: Session) -> None:
+    ids = [factories.make_event(db).id for _ in range(3)]
+    client.delete("/admin/event/delete", params={"pks": f"{ids[0]},{ids[1]}"})
+    [entry] = _entries(db)
+    assert (entry.action, entry.target) == ("delete", "event")
+    assert entry.changes == {"ids": ids[:2]}
+
+
+def test_staff_secrets_are_never_recorded(client: TestClient, db: Session) -> None:
+    data = {
+        "email": "s@example.org",
+        "role": "viewer",
+        "is_active": "y",
+        "new_password": "a brand new long password",
+        "save": "Save",
+    }
+    client.post("/admin/staff/create", data=data)
+    staff = db.scalars(select(Staff).where(Staff.email == "s@example.org")).one()
+    data["new_password"] = "another brand new password"
+    client.post(f"/admin/staff/edit/{staff.id}", data=data)
+    entries = _entries(db)
+    assert [e.action for e in entries] == ["create", "update"]
+    text = repr([e.changes for e in entries])
+    assert "argon2" not in text and "brand new" not in text
+    assert entries[1].changes == {"password": ["(hidden)", "(changed)"]}
+
+
+def test_a_refused_save_leaves_no_entry(client: TestClient, db: Session) -> None:
+    factories.make_user(db, email="taken@example.org")
+    client.post("/admin/user/create", data={"email": "taken@example.org", "save": "Save"})
+    assert _entries(db) == []
+
+
+def test_no_change_without_its_record_when_the_audit_write_fails(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the audit insert fails inside the transaction, so the edit is undone."""
+    from admin_app import audit
+
+    event = factories.make_event(db, title="Before")
+
+    def broken(*args: object, **kwargs: object) -> dict[str, object]:
+        raise OperationalError("INSERT INTO audit_log", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(audit, "_entry", broken)
+    form = {
+        "title": "After",
+        "date_of": event.date_of.isoformat(),
+        "social_status": "public",
+        "organizer": str(event.organizer_id),
+        "version": "1",
+        "save": "Save",
+    }
+    response = client.post(f"/admin/event/edit/{event.id}", data=form)
+    assert response.status_code == 400
+    assert "none of it was applied" in response.text and "disk I/O" not in response.text
+    db.expire_all()
+    assert db.get(Event, event.id).title == "Before"  # type: ignore[union-attr]
+    bulk = client.delete("/admin/event/delete", params={"pks": str(event.id)})
+    assert "Nothing was deleted" in client.get(bulk.text).text
+    assert db.scalar(select(func.count(Event.id))) == 1
+    assert _entries(db) == []
+
+
+def test_audit_log_is_read_only_and_admin_only(
+    client: TestClient, anonymous_factory: ClientFactory, db: Session
+) -> None:
+    client.post("/admin/user/create", data={"email": "x@example.org", "save": "Save"})
+    [entry] = _entries(db)
+    page = client.get("/admin/audit-entry/list").text
+    assert "Created user x@example.org" in page
+    details = client.get(f"/admin/audit-entry/details/{entry.id}").text
+    assert "x@example.org" in details
+    assert client.get(f"/admin/audit-entry/edit/{entry.id}").status_code == 403
+    assert client.get("/admin/audit-entry/create").status_code == 403
+    assert (
+        client.delete("/admin/audit-entry/delete", params={"pks": str(entry.id)}).status_code == 403
+    )
+    assert len(_entries(db)) == 1
+    editor = factories.make_staff(db, role=StaffRole.EDITOR)
+    other = anonymous_factory()
+    factories.login(other, editor.email)
+    assert other.get("/admin/audit-entry/list").status_code == 403
+
+
+def test_detail_pages_link_to_their_history(client: TestClient, db: Session) -> None:
+    event = factories.make_event(db)
+    page = client.get(f"/admin/event/details/{event.id}").text
+    link = re.search(r'id="object-history" href="([^"]+)"', page)
+    assert link and link.group(1).endswith(f"?target=event&target_id={event.id}")
+    user_page = client.get(f"/admin/user/details/{event.organizer_id}").text
+    assert f"target=user&amp;target_id={event.organizer_id}" in user_page or (
+        f"target=user&target_id={event.organizer_id}" in user_page
+    )
+
+
+def test_history_filter_shows_one_objects_entries(client: TestClient, db: Session) -> None:
+    for email in ("a@example.org", "b@example.org"):
+        client.post("/admin/user/create", data={"email": email, "save": "Save"})
+    first = db.scalars(select(User).where(User.email == "a@example.org")).one()
+    page = client.get(
+        "/admin/audit-entry/list", params={"target": "user", "target_id": str(first.id)}
+    ).text
+    assert "Created user a@example.org" in page and "Created user b@example.org" not in page

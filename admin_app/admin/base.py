@@ -1,20 +1,22 @@
 """What every panel view shares: stable sorting, readable save errors, versions, atomic deletes."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 import anyio.to_thread
 from sqladmin import ModelView
-from sqlalchemy import Select, delete
+from sqlalchemy import Select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
 from wtforms import Form, HiddenField
 
-from admin_app import audit
+from admin_app.admin.bulk import Dependents
 from admin_app.admin.errors import (
     DATABASE_REFUSED,
     ActionRefused,
@@ -41,6 +43,8 @@ class PanelModelView(ModelView):
     page_size_options = PAGE_SIZE_OPTIONS
     # Column name -> message shown on its field when the database refuses a value.
     integrity_messages: ClassVar[dict[str, str]] = {}
+    # Bulk actions offered with a confirmation page (custom action slugs).
+    bulk_actions: ClassVar[frozenset[str]] = frozenset()
 
     def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         """Check submitted values against the database before saving (pk None: a new row).
@@ -49,9 +53,35 @@ class PanelModelView(ModelView):
         """
         return data
 
-    def delete_blocker(self, session: Session, pks: Sequence[int]) -> str | None:
-        """Why these rows may not be deleted, or None when they may."""
+    def delete_blocker(self, session: Session, ids: Select[Any]) -> str | None:
+        """Why rows with these ids may never be deleted, or None when they may."""
         return None
+
+    def dependents(self, session: Session, ids: Select[Any]) -> Dependents | None:
+        """What deleting these rows would take with it; None when nothing."""
+        return None
+
+    def delete_dependents(self, session: Session, ids: Select[Any]) -> int:
+        """Delete what depends on these rows (an admin's explicit choice); returns the count."""
+        raise NotImplementedError(f"{self.name} rows have no dependents to delete")
+
+    async def matching_query(self, params: QueryParams) -> Select[Any]:
+        """The list page's query for these parameters: filters, search and sort, no paging."""
+        request = Request({"type": "http", "query_string": str(params).encode(), "headers": []})
+        stmt = self.list_query(request)
+        for list_filter in self.get_filters():
+            value = params.get(list_filter.parameter_name)
+            if value and not getattr(list_filter, "has_operator", False):
+                stmt = await list_filter.get_filtered_query(stmt, value, self.model)  # type: ignore[call-arg]
+        stmt = self.sort_query(stmt, request)
+        if search := params.get("search"):
+            stmt = self.search_query(stmt=stmt, term=search)
+        return stmt
+
+    def to_bulk_page(self, request: Request, kind: str) -> RedirectResponse:
+        """From the list's Actions menu to the confirmation page, keeping selection and filters."""
+        url = request.url_for("admin:bulk", identity=self.identity, kind=kind)
+        return RedirectResponse(f"{url}?{request.url.query}", status_code=302)
 
     @property
     def versioned(self) -> bool:
@@ -100,32 +130,6 @@ class PanelModelView(ModelView):
         if not is_created and expected is not None and model.version != expected:
             # Saved by someone between our check and this transaction's read of the row.
             raise StaleDataError(f"{self.name} {model} changed while saving")
-
-    async def delete_rows(self, pks: Sequence[int]) -> int:
-        """Delete all `pks` in one transaction, or none of them; returns the count deleted."""
-        return await anyio.to_thread.run_sync(self._delete_rows_sync, pks)
-
-    def _delete_rows_sync(self, pks: Sequence[int]) -> int:
-        try:
-            return self._delete_in_one_transaction(pks)
-        except SQLAlchemyError as exc:
-            raise ActionRefused(f"Nothing was deleted. {DATABASE_REFUSED}") from exc
-
-    def _delete_in_one_transaction(self, pks: Sequence[int]) -> int:
-        pk = self.pk_columns[0]
-        with self.session_maker() as session, session.begin():
-            if reason := self.delete_blocker(session, pks):
-                raise ActionRefused(reason)
-            deleted = list(session.scalars(delete(self.model).where(pk.in_(pks)).returning(pk)))
-            noun = self.name.lower() if len(deleted) == 1 else self.name_plural.lower()
-            audit.record(
-                session,
-                action="delete",
-                target=self.identity,
-                summary=f"Deleted {len(deleted)} {noun}",
-                changes={"ids": sorted(deleted)},
-            )
-            return len(deleted)
 
     async def _clean_in_thread(self, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         def clean() -> dict[str, Any]:

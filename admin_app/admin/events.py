@@ -3,8 +3,11 @@
 from datetime import date
 from typing import Any
 
+from sqladmin import action
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
 from wtforms.validators import DataRequired, Length
 
 from admin_app.admin.base import PanelModelView
@@ -78,6 +81,17 @@ class EventAdmin(PanelModelView, model=Event):
         "organizer": {"fields": ("email",), "order_by": "email", "limit": 10},
     }
     integrity_messages = {"organizer_id": "The chosen organizer no longer exists."}
+
+    # Bulk actions (a confirmation page shows counts first)
+    bulk_actions = frozenset({"review-delete", "set-status"})
+
+    @action("review-delete", label="Delete with preview…", add_in_detail=False)
+    async def review_delete(self, request: Request) -> Response:
+        return self.to_bulk_page(request, "delete")
+
+    @action("set-status", label="Set social status…", add_in_detail=False)
+    async def set_status(self, request: Request) -> Response:
+        return self.to_bulk_page(request, "set-status")
 
     def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         organizer = str(data.get("organizer") or "")

@@ -3,35 +3,31 @@
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import anyio.to_thread
 from sqladmin import Admin
 from sqladmin.authentication import login_required
 from sqladmin.flash import flash
-from starlette.datastructures import URL
+from starlette.datastructures import URL, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from admin_app.admin import bulk_pages
 from admin_app.admin.base import PanelModelView
+from admin_app.admin.bulk import delete_selection
 from admin_app.admin.errors import ActionRefused
+from admin_app.admin.selection import Selection, parse_pks
 from admin_app.auth import StaffAuthBackend
 from admin_app.redirects import safe_next_path
 
-# More ids than this in one request is not a selection made by hand; refuse it.
-MAX_DELETE_SELECTION = 10_000
 LOGIN_TEMPLATE = "sqladmin/login.html"
 SECOND_FACTOR_TEMPLATE = "login_mfa.html"
 INVALID_CREDENTIALS = "Invalid credentials."
 
 
-def parse_pks(raw: str) -> list[int]:
-    """The selected ids from `pks=1,2,3`; anything else is a 400."""
-    parts = [part for part in raw.split(",") if part]
-    if not parts or len(parts) > MAX_DELETE_SELECTION:
-        raise HTTPException(status_code=400, detail="Select between 1 and 10,000 rows to delete.")
-    if not all(part.isdigit() and len(part) < 10 for part in parts):
-        raise HTTPException(status_code=400, detail="The selection is not a list of row ids.")
-    return sorted({int(part) for part in parts})
+def _nothing_selected() -> list[int]:
+    raise HTTPException(status_code=400, detail="Select at least one row to delete.")
 
 
 class PanelAdmin(Admin):
@@ -43,15 +39,20 @@ class PanelAdmin(Admin):
                 self.admin.router.routes[index] = Route(
                     "/logout", endpoint=self.logout, name="logout", methods=["POST"]
                 )
-        self.admin.router.routes.insert(
-            0,
+        self.admin.router.routes[:0] = [
             Route(
                 "/login/mfa",
                 endpoint=self.login_second_factor,
                 name="login_mfa",
                 methods=["GET", "POST"],
             ),
-        )
+            Route(
+                "/{identity}/bulk/{kind}",
+                endpoint=self.bulk,
+                name="bulk",
+                methods=["GET", "POST"],
+            ),
+        ]
 
     @property
     def staff_auth(self) -> StaffAuthBackend:
@@ -105,17 +106,34 @@ class PanelAdmin(Admin):
         return response
 
     @login_required
+    async def bulk(self, request: Request) -> Response:
+        """Bulk work with a confirmation page first (GET) and the change itself (POST)."""
+        if request.method == "GET":
+            return await bulk_pages.confirm_page(self, request)
+        return await bulk_pages.perform(self, request)
+
+    @login_required
     async def delete(self, request: Request) -> Response:
-        """Delete the selection in one transaction: all of it, or nothing and a reason."""
+        """SQLAdmin's delete (its dialog): the selection in one transaction, or nothing."""
         identity = request.path_params["identity"]
         view = self._find_model_view(identity)
         allowed = view.is_accessible(request) and view._can_delete_any(request)
         if not (isinstance(view, PanelModelView) and allowed):
             raise HTTPException(status_code=403)
-        pks = parse_pks(request.query_params.get("pks", ""))
+        selection = Selection(
+            pks=parse_pks(request.query_params.get("pks", "")) or _nothing_selected(),
+            list_params=QueryParams(),
+            whole_filter=False,
+        )
+        ids = await selection.ids_query(view)
         back_to = self._list_url_keeping_filters(request, identity)
+
+        def run() -> int:
+            with view.session_maker() as session:
+                return delete_selection(view, session, ids, selection, cascade=False)
+
         try:
-            deleted = await view.delete_rows(pks)
+            deleted = await anyio.to_thread.run_sync(run)
         except ActionRefused as refusal:
             return PlainTextResponse(str(back_to.include_query_params(error=str(refusal))))
         noun = view.name.lower() if deleted == 1 else view.name_plural.lower()

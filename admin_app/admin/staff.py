@@ -1,8 +1,8 @@
 """Staff accounts, for admins only: create with a role, deactivate, reset a password."""
 
-from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from wtforms import Form, PasswordField
 from wtforms.validators import InputRequired, Length
@@ -88,8 +88,8 @@ class StaffAdmin(PanelModelView, model=Staff):
                 data["session_version"] = current.session_version + 1
         return data
 
-    def delete_blocker(self, session: Session, pks: Sequence[int]) -> str | None:
-        return LAST_ADMIN if would_remove_last_admin(session, staff_ids=pks) else None
+    def delete_blocker(self, session: Session, ids: Select[Any]) -> str | None:
+        return LAST_ADMIN if would_remove_last_admin(session, staff_ids=ids) else None
 
     @staticmethod
     def _keep_an_admin(session: Session, current: Staff, data: dict[str, Any]) -> None:

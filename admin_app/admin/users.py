@@ -1,14 +1,16 @@
 """The Users pages: who organizes events."""
 
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqladmin import action
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, undefer
 from starlette.requests import Request
+from starlette.responses import Response
 from wtforms.validators import InputRequired, Length
 
 from admin_app.admin.base import PanelModelView
+from admin_app.admin.bulk import Dependents
 from admin_app.admin.validators import strip_text, valid_email
 from admin_app.models import EMAIL_MAX_LENGTH, Event, User
 
@@ -50,6 +52,13 @@ class UserAdmin(PanelModelView, model=User):
     }
     integrity_messages = {"email": "A user with this email already exists."}
 
+    # Bulk actions (a confirmation page shows counts and what goes with them)
+    bulk_actions = frozenset({"review-delete"})
+
+    @action("review-delete", label="Delete with preview…", add_in_detail=False)
+    async def review_delete(self, request: Request) -> Response:
+        return self.to_bulk_page(request, "delete")
+
     def list_query(self, request: Request) -> Select[Any]:
         return super().list_query(request).options(undefer(User.event_count))
 
@@ -68,21 +77,24 @@ class UserAdmin(PanelModelView, model=User):
         )
         return {"organized_events": await self._run_query(stmt)}
 
-    def delete_blocker(self, session: Session, pks: Sequence[int]) -> str | None:
-        organizers = session.execute(
-            select(User.email, func.count(Event.id))
-            .join(Event, Event.organizer_id == User.id)
-            .where(User.id.in_(pks))
-            .group_by(User.email)
-            .order_by(User.email)
-        ).all()
-        if not organizers:
+    def dependents(self, session: Session, ids: Select[Any]) -> Dependents | None:
+        total = session.scalar(select(func.count(Event.id)).where(Event.organizer_id.in_(ids)))
+        if not total:
             return None
-        total = sum(count for _, count in organizers)
-        who = ", ".join(f"{email} ({count})" for email, count in organizers[:5])
-        more = f" and {len(organizers) - 5} more" if len(organizers) > 5 else ""
-        return (
-            f"Nothing was deleted: {total} event{'s' if total != 1 else ''} still "
-            f"belong{'s' if total == 1 else ''} to {who}{more}. "
-            "Delete those events or give them another organizer first."
+        events = func.count(Event.id)
+        owners = select(User.email, events).join(Event, Event.organizer_id == User.id)
+        owners = owners.where(User.id.in_(ids)).group_by(User.email)
+        top = session.execute(owners.order_by(events.desc(), User.email).limit(5)).all()
+        owner_count = session.scalar(
+            select(func.count(func.distinct(Event.organizer_id))).where(Event.organizer_id.in_(ids))
         )
+        return Dependents(
+            noun="events",
+            total=total,
+            top=[(email, count) for email, count in top],
+            owners=owner_count or 0,
+        )
+
+    def delete_dependents(self, session: Session, ids: Select[Any]) -> int:
+        result = session.execute(delete(Event).where(Event.organizer_id.in_(ids)))
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -21,6 +21,28 @@
     form.appendChild(input);
   }, true);
 
+  // List actions with a confirmation page keep the list's filters, search and sort, so
+  // "all rows matching" on that page means what the staff member sees; exports too.
+  function listParams() {
+    var params = new URLSearchParams(window.location.search);
+    ["page", "pageSize", "error"].forEach(function (key) { params.delete(key); });
+    return params;
+  }
+  if (window.jQuery) {
+    var $ = window.jQuery;
+    $("[id^='action-custom-']").off("click").on("click", function () {
+      var params = listParams();
+      var pks = [];
+      $(".select-box:checked").each(function () { pks.push($(this).siblings().get(0).value); });
+      if (pks.length) { params.set("pks", pks.join(",")); } else { params.set("scope", "filter"); }
+      window.location.href = $(this).attr("data-url") + "?" + params.toString();
+    });
+    $("a[href*='/export/']").each(function () {
+      var query = listParams().toString();
+      if (query) { this.href = this.href.split("?")[0] + "?" + query; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".toast").forEach(function (element) {
       new window.tabler.bootstrap.Toast(element, { delay: 4000 }).show();

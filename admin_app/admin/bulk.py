@@ -1,0 +1,113 @@
+"""Bulk work on a selection, each in one transaction with its audit entry: delete, set status."""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, delete, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from admin_app import audit, clock
+from admin_app.admin.errors import DATABASE_REFUSED, ActionRefused
+from admin_app.admin.selection import MAX_SELECTION, Selection, count_rows
+from admin_app.models import Event, SocialStatus
+
+if TYPE_CHECKING:
+    from admin_app.admin.base import PanelModelView
+
+
+@dataclass(frozen=True)
+class Dependents:
+    """Rows that a delete would take with it (Django's "related objects" preview)."""
+
+    noun: str
+    total: int
+    # (owner, count) for the owners with the most dependents, for the message.
+    top: list[tuple[str, int]] = field(default_factory=list)
+    owners: int = 0
+
+    def describe(self) -> str:
+        who = ", ".join(f"{owner} ({count})" for owner, count in self.top)
+        more = f" and {self.owners - len(self.top)} more" if self.owners > len(self.top) else ""
+        return (
+            f"{self.total} {self.noun} still belong{'s' if self.total == 1 else ''} to {who}{more}"
+        )
+
+
+def _audit_scope(selection: Selection, ids: list[int] | None, count: int) -> dict[str, Any]:
+    if ids is not None and len(ids) <= MAX_SELECTION:
+        return {"ids": ids}
+    return {"filter": selection.filter_query_string(), "count": count}
+
+
+def delete_selection(
+    view: "PanelModelView",
+    session: Session,
+    ids: Select[Any],
+    selection: Selection,
+    *,
+    cascade: bool,
+) -> int:
+    """Delete the selection, all or nothing; `cascade` also deletes what depends on it."""
+    try:
+        with session.begin():
+            if reason := view.delete_blocker(session, ids):
+                raise ActionRefused(f"Nothing was deleted: {reason}")
+            dependents = view.dependents(session, ids)
+            extra: dict[str, Any] = {}
+            if dependents and not cascade:
+                raise ActionRefused(
+                    f"Nothing was deleted: {dependents.describe()}. "
+                    "Delete those first, or ask an admin to delete them together."
+                )
+            if dependents:
+                extra[f"{dependents.noun}_deleted"] = view.delete_dependents(session, ids)
+            pk = view.pk_columns[0]
+            statement = delete(view.model).where(pk.in_(ids))
+            if selection.whole_filter:
+                deleted_ids, count = None, session.execute(statement).rowcount  # type: ignore[attr-defined]
+            else:
+                deleted_ids = sorted(session.scalars(statement.returning(pk)))
+                count = len(deleted_ids)
+            noun = view.name.lower() if count == 1 else view.name_plural.lower()
+            cascaded = f" and {dependents.total} {dependents.noun}" if dependents else ""
+            audit.record(
+                session,
+                action="delete",
+                target=view.identity,
+                summary=f"Deleted {count} {noun}{cascaded}",
+                changes={**_audit_scope(selection, deleted_ids, count), **extra},
+            )
+            return int(count)
+    except SQLAlchemyError as exc:
+        raise ActionRefused(f"Nothing was deleted. {DATABASE_REFUSED}") from exc
+
+
+def set_status(
+    session: Session, ids: Select[Any], selection: Selection, status: SocialStatus
+) -> int:
+    """Give every selected event one social status (versions bumped: open forms go stale)."""
+    try:
+        with session.begin():
+            count = session.execute(
+                update(Event)
+                .where(Event.id.in_(ids))
+                .values(social_status=status, version=Event.version + 1, updated_at=clock.now())
+            ).rowcount  # type: ignore[attr-defined]
+            audit.record(
+                session,
+                action="set_status",
+                target="event",
+                summary=f"Set {count} event{'s' if count != 1 else ''} to {status.value}",
+                changes={
+                    "social_status": [None, status.value],
+                    **_audit_scope(selection, selection.pks or None, count),
+                },
+            )
+            return int(count)
+    except SQLAlchemyError as exc:
+        raise ActionRefused(f"Nothing was changed. {DATABASE_REFUSED}") from exc
+
+
+def count_selection(session: Session, ids: Select[Any]) -> int:
+    return count_rows(session, ids)

@@ -1,0 +1,117 @@
+"""The bulk confirmation page (what will happen, to how many rows) and the POST that does it."""
+
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+from sqladmin.authorization import custom_action
+from sqladmin.flash import flash
+from sqlalchemy import Select
+from starlette.datastructures import URL, QueryParams
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from admin_app.admin import bulk
+from admin_app.admin.base import PanelModelView
+from admin_app.admin.errors import ActionRefused
+from admin_app.admin.selection import Selection
+from admin_app.models import SocialStatus
+
+if TYPE_CHECKING:
+    from admin_app.admin.panel import PanelAdmin
+
+TEMPLATE = "bulk_confirm.html"
+# Bulk kind -> the custom action (grant) that allows it.
+KINDS = {"delete": "review-delete", "set-status": "set-status"}
+CASCADE = "delete-cascade"
+
+
+def _view_for(admin: "PanelAdmin", request: Request) -> tuple[PanelModelView, str]:
+    view = admin._find_model_view(request.path_params["identity"])
+    kind = request.path_params["kind"]
+    if not isinstance(view, PanelModelView) or KINDS.get(kind) not in view.bulk_actions:
+        raise HTTPException(status_code=404)
+    allowed = view.is_accessible(request) and view.has_permission(
+        request, custom_action(KINDS[kind])
+    )
+    if not allowed:
+        raise HTTPException(status_code=403)
+    return view, kind
+
+
+def _list_url(request: Request, view: PanelModelView, selection: Selection) -> URL:
+    url = URL(str(request.url_for("admin:list", identity=view.identity)))
+    return url.replace(query=selection.filter_query_string())
+
+
+async def confirm_page(admin: "PanelAdmin", request: Request) -> Response:
+    view, kind = _view_for(admin, request)
+    selection = Selection.from_params(request.query_params)
+    ids = await selection.ids_query(view)
+    everything = await Selection(
+        pks=[], list_params=selection.list_params, whole_filter=True
+    ).ids_query(view)
+    facts = await anyio.to_thread.run_sync(_facts, view, ids, everything)
+    context = {
+        "model_view": view,
+        "kind": kind,
+        "selection": selection,
+        "list_url": _list_url(request, view, selection),
+        "can_cascade": view.has_permission(request, custom_action(CASCADE)),
+        "statuses": [status.value for status in SocialStatus],
+        "title": f"{view.name_plural}: confirm",
+        **facts,
+    }
+    return await admin.templates.TemplateResponse(request, TEMPLATE, context)
+
+
+def _facts(view: PanelModelView, ids: Select[Any], everything: Select[Any]) -> dict[str, Any]:
+    with view.session_maker() as session:
+        return {
+            "count": bulk.count_selection(session, ids),
+            "matching_count": bulk.count_selection(session, everything),
+            "blocker": view.delete_blocker(session, ids),
+            "dependents": view.dependents(session, ids),
+        }
+
+
+async def perform(admin: "PanelAdmin", request: Request) -> Response:
+    view, kind = _view_for(admin, request)
+    form = await request.form()
+    params = QueryParams([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    selection = Selection.from_params(params)
+    cascade = params.get("cascade") == "yes"
+    if cascade and not view.has_permission(request, custom_action(CASCADE)):
+        raise HTTPException(status_code=403)
+    status = _status(params) if kind == "set-status" else None
+    ids = await selection.ids_query(view)
+    back = _list_url(request, view, selection)
+    try:
+        message = await anyio.to_thread.run_sync(_run, view, ids, selection, cascade, status)
+    except ActionRefused as refusal:
+        return RedirectResponse(back.include_query_params(error=str(refusal)), status_code=303)
+    flash(request, message, category="success")
+    return RedirectResponse(back, status_code=303)
+
+
+def _status(params: QueryParams) -> SocialStatus:
+    try:
+        return SocialStatus(params.get("status", ""))
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail="Choose public or private.") from exc
+
+
+def _run(
+    view: PanelModelView,
+    ids: Select[Any],
+    selection: Selection,
+    cascade: bool,
+    status: SocialStatus | None,
+) -> str:
+    with view.session_maker() as session:
+        if status is not None:
+            changed = bulk.set_status(session, ids, selection, status)
+            return f"Set {changed} event{'s' if changed != 1 else ''} to {status.value}."
+        deleted = bulk.delete_selection(view, session, ids, selection, cascade=cascade)
+        noun = view.name.lower() if deleted == 1 else view.name_plural.lower()
+        return f"Deleted {deleted} {noun}."

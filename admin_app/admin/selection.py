@@ -1,0 +1,63 @@
+"""Which rows a bulk action or an export applies to: the ticked ones, or all the list matches."""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
+from starlette.exceptions import HTTPException
+
+if TYPE_CHECKING:
+    from admin_app.admin.base import PanelModelView
+
+# More ids than this in one request is not a selection made by hand; refuse it.
+MAX_SELECTION = 10_000
+# Query parameters that shape the list but not which rows match it.
+NOT_FILTERS = frozenset(
+    {"page", "pageSize", "pks", "error", "scope", "csrf_token", "status", "cascade"}
+)
+
+
+def parse_pks(raw: str) -> list[int]:
+    """The selected ids from `pks=1,2,3`; anything else is a 400."""
+    parts = [part for part in raw.split(",") if part]
+    if len(parts) > MAX_SELECTION:
+        raise HTTPException(status_code=400, detail="Select at most 10,000 rows at once.")
+    if not all(part.isdigit() and len(part) < 10 for part in parts):
+        raise HTTPException(status_code=400, detail="The selection is not a list of row ids.")
+    return sorted({int(part) for part in parts})
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Either explicit ids, or every row matching the list's filters and search."""
+
+    pks: list[int]
+    list_params: QueryParams
+    whole_filter: bool
+
+    @classmethod
+    def from_params(cls, params: QueryParams) -> "Selection":
+        whole_filter = params.get("scope") == "filter"
+        pks = [] if whole_filter else parse_pks(params.get("pks", ""))
+        if not whole_filter and not pks:
+            raise HTTPException(status_code=400, detail="Select at least one row first.")
+        filters = [(key, value) for key, value in params.multi_items() if key not in NOT_FILTERS]
+        return cls(pks=pks, list_params=QueryParams(filters), whole_filter=whole_filter)
+
+    def filter_query_string(self) -> str:
+        return urlencode(list(self.list_params.multi_items()))
+
+    async def ids_query(self, view: "PanelModelView") -> Select[Any]:
+        """SELECT of the primary keys this selection covers (a subquery for set-based work)."""
+        pk = view.pk_columns[0]
+        if not self.whole_filter:
+            return select(pk).where(pk.in_(self.pks))
+        matching = (await view.matching_query(self.list_params)).order_by(None).subquery()
+        return select(matching.c[pk.key])
+
+
+def count_rows(session: Session, ids: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(ids.subquery())) or 0

@@ -9,7 +9,7 @@ from sqladmin import ModelView
 from sqlalchemy import Select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -31,6 +31,9 @@ from admin_app.admin.versioning import (
     seen_version,
     stale_edit,
 )
+
+# Any SELECT, whatever its columns (SQLAlchemy types a SELECT by its column tuple).
+AnySelect = Select[*tuple[Any, ...]]
 
 PAGE_SIZE = 25
 PAGE_SIZE_OPTIONS = [25, 50, 100]
@@ -77,6 +80,17 @@ class PanelModelView(ModelView):
         if search := params.get("search"):
             stmt = self.search_query(stmt=stmt, term=search)
         return stmt
+
+    def export_statement(self, stmt: Select[Any]) -> AnySelect:
+        """The list query reduced to the exported columns (plain values, no ORM objects)."""
+        table: Any = sa_inspect(self.model).local_table
+        return stmt.with_only_columns(*table.columns)
+
+    @property
+    def sync_sessions(self) -> sessionmaker[Session]:
+        """The panel's session factory (it always runs on a synchronous engine)."""
+        assert isinstance(self.session_maker, sessionmaker)
+        return self.session_maker
 
     def to_bulk_page(self, request: Request, kind: str) -> RedirectResponse:
         """From the list's Actions menu to the confirmation page, keeping selection and filters."""

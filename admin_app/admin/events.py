@@ -4,13 +4,13 @@ from datetime import date
 from typing import Any
 
 from sqladmin import action
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from wtforms.validators import DataRequired, Length
 
-from admin_app.admin.base import PanelModelView
+from admin_app.admin.base import AnySelect, PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
 from admin_app.admin.formatters import status_badge
@@ -92,6 +92,17 @@ class EventAdmin(PanelModelView, model=Event):
     @action("set-status", label="Set social status…", add_in_detail=False)
     async def set_status(self, request: Request) -> Response:
         return self.to_bulk_page(request, "set-status")
+
+    def export_statement(self, stmt: Select[Any]) -> AnySelect:
+        return stmt.join(Event.organizer).with_only_columns(
+            Event.id,
+            Event.title,
+            Event.date_of,
+            Event.social_status,
+            User.email.label("organizer"),
+            Event.created_at,
+            Event.updated_at,
+        )
 
     def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         organizer = str(data.get("organizer") or "")

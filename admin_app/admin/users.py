@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from wtforms.validators import InputRequired, Length
 
-from admin_app.admin.base import PanelModelView
+from admin_app.admin.base import AnySelect, PanelModelView
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.validators import strip_text, valid_email
 from admin_app.models import EMAIL_MAX_LENGTH, Event, User
@@ -58,6 +58,11 @@ class UserAdmin(PanelModelView, model=User):
     @action("review-delete", label="Delete with preview…", add_in_detail=False)
     async def review_delete(self, request: Request) -> Response:
         return self.to_bulk_page(request, "delete")
+
+    def export_statement(self, stmt: Select[Any]) -> AnySelect:
+        return stmt.with_only_columns(
+            User.id, User.email, User.event_count.expression.label("events"), User.created_at
+        )
 
     def list_query(self, request: Request) -> Select[Any]:
         return super().list_query(request).options(undefer(User.event_count))

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     session_lifetime: int = 8 * 60 * 60
     # Admins must switch on two-factor login (TOTP) before they can use the panel.
     require_mfa: bool = False
+    # Seconds the dashboard's aggregates are reused before being computed again.
+    dashboard_cache_seconds: float = 30.0
     sql_echo: bool = False
 
     @model_validator(mode="before")

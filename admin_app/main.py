@@ -29,7 +29,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return RedirectResponse("/admin/")
 
     authentication = StaffAuthBackend(settings=settings, session_factory=session_factory)
-    mount_admin(app, engine=engine, session_factory=session_factory, authentication=authentication)
+    mount_admin(
+        app,
+        engine=engine,
+        session_factory=session_factory,
+        authentication=authentication,
+        dashboard_ttl=settings.dashboard_cache_seconds,
+    )
     # The last added runs first: headers go on every response, even a foreign Host's 400.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)

@@ -44,6 +44,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         secret_key=SecretStr("test-only-signing-key-0123456789abcdef"),
         allowed_hosts=["testserver"],
+        dashboard_cache_seconds=0,
     )
 
 

@@ -32,6 +32,7 @@ def mount_admin(
     engine: Engine,
     session_factory: sessionmaker[Session],
     authentication: StaffAuthBackend,
+    dashboard_ttl: float,
 ) -> PanelAdmin:
     admin = PanelAdmin(
         app,
@@ -42,6 +43,7 @@ def mount_admin(
         authentication_backend=authentication,
         authorization_backend=RoleAuthorization(),
         static_files_kwargs={"directory": str(STATIC_DIR)},
+        dashboard_ttl=dashboard_ttl,
     )
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token

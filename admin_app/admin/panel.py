@@ -7,23 +7,29 @@ import anyio.to_thread
 from sqladmin import Admin
 from sqladmin.authentication import login_required
 from sqladmin.flash import flash
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 from starlette.datastructures import URL, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from admin_app import clock, dashboard
 from admin_app.admin import bulk_pages, export
+from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import delete_selection
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.auth import StaffAuthBackend
+from admin_app.models import AuditEntry
 from admin_app.redirects import safe_next_path
 
 LOGIN_TEMPLATE = "sqladmin/login.html"
 SECOND_FACTOR_TEMPLATE = "login_mfa.html"
 INVALID_CREDENTIALS = "Invalid credentials."
+DASHBOARD_TEMPLATE = "dashboard.html"
 
 
 def _nothing_selected() -> list[int]:
@@ -31,8 +37,9 @@ def _nothing_selected() -> list[int]:
 
 
 class PanelAdmin(Admin):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, dashboard_ttl: float = 30.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.dashboard_cache = dashboard.FiguresCache(ttl_seconds=dashboard_ttl)
         # Logging out changes state, so it is a POST (CSRF-checked), never a link a page can fire.
         for index, route in enumerate(self.admin.router.routes):
             if getattr(route, "name", None) == "logout":
@@ -104,6 +111,40 @@ class PanelAdmin(Admin):
         response = await self.templates.TemplateResponse(request, template, context, 429)
         response.headers["Retry-After"] = str(retry_after)
         return response
+
+    @login_required
+    async def index(self, request: Request) -> Response:
+        """The dashboard: counts, events per month, upcoming events, latest changes."""
+        audit_view = next(
+            (
+                v
+                for v in self.views
+                if isinstance(v, AuditLogAdmin) and v.has_permission(request, "list")
+            ),
+            None,
+        )
+        context = await anyio.to_thread.run_sync(self._dashboard, audit_view is not None)
+        return await self.templates.TemplateResponse(request, DASHBOARD_TEMPLATE, context)
+
+    def _dashboard(self, with_audit: bool) -> dict[str, Any]:
+        factory = self.session_maker
+        assert isinstance(factory, sessionmaker)
+        now = clock.now()
+        with factory() as session:
+            figures = self.dashboard_cache.get(session, today=now.date())
+            entries = (
+                list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(8)))
+                if with_audit
+                else None
+            )
+        return {
+            "figures": figures,
+            "bars": dashboard.chart_bars(figures.months),
+            "this_month": f"{now:%Y-%m}",
+            "as_of": f"{self.dashboard_cache.as_of:%Y-%m-%d %H:%M:%S}",
+            "audit_entries": entries,
+            "title": "Dashboard",
+        }
 
     @login_required
     async def bulk(self, request: Request) -> Response:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     require_mfa: bool = False
     # Seconds the dashboard's aggregates are reused before being computed again.
     dashboard_cache_seconds: float = 30.0
+    # Seconds a list's row count is reused while paging through the same filter.
+    list_count_cache_seconds: float = 60.0
     sql_echo: bool = False
 
     @model_validator(mode="before")

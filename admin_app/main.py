@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_factory=session_factory,
         authentication=authentication,
         dashboard_ttl=settings.dashboard_cache_seconds,
+        count_ttl=settings.list_count_cache_seconds,
     )
     # The last added runs first: headers go on every response, even a foreign Host's 400.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)

@@ -51,6 +51,13 @@ class Event(TimestampMixin, Base):
         Index("ix_events_date_of_id", "date_of", "id"),
         Index("ix_events_social_status_date_of", "social_status", "date_of"),
         Index("ix_events_title_id", "title", "id"),
+        # Substring search on titles: a trigram index, PostgreSQL only (SQLite scans).
+        Index(
+            "ix_events_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
         CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
     )
 

@@ -1,5 +1,7 @@
 """Alembic environment: the URL comes from the app's Settings, the schema from its models."""
 
+from collections.abc import Callable
+
 from alembic import context
 from sqlalchemy import Connection
 
@@ -11,10 +13,21 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _exists_on(dialect: str) -> Callable[..., bool]:
+    """Skip schema objects that the models create only on other databases (Index.ddl_if)."""
+
+    def include(obj: object, _name: object, _kind: str, _reflected: bool, _other: object) -> bool:
+        ddl_if = getattr(obj, "_ddl_if", None)
+        return ddl_if is None or ddl_if.dialect in (None, dialect)
+
+    return include
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_exists_on(connection.dialect.name),
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

@@ -45,6 +45,7 @@ def settings(database_url: str) -> Settings:
         secret_key=SecretStr("test-only-signing-key-0123456789abcdef"),
         allowed_hosts=["testserver"],
         dashboard_cache_seconds=0,
+        list_count_cache_seconds=0,
     )
 
 

@@ -33,6 +33,7 @@ def mount_admin(
     session_factory: sessionmaker[Session],
     authentication: StaffAuthBackend,
     dashboard_ttl: float,
+    count_ttl: float,
 ) -> PanelAdmin:
     admin = PanelAdmin(
         app,
@@ -44,6 +45,7 @@ def mount_admin(
         authorization_backend=RoleAuthorization(),
         static_files_kwargs={"directory": str(STATIC_DIR)},
         dashboard_ttl=dashboard_ttl,
+        count_ttl=count_ttl,
     )
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import anyio.to_thread
 from sqladmin import ModelView
-from sqlalchemy import Select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse
 from wtforms import Form, HiddenField
 
 from admin_app.admin.bulk import Dependents
+from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import (
     DATABASE_REFUSED,
     ActionRefused,
@@ -24,6 +25,7 @@ from admin_app.admin.errors import (
     remember_field_errors,
     translate_integrity_error,
 )
+from admin_app.admin.selection import Selection
 from admin_app.admin.versioning import (
     VERSION_FIELD,
     StaleEdit,
@@ -36,6 +38,8 @@ from admin_app.admin.versioning import (
 AnySelect = Select[*tuple[Any, ...]]
 
 PAGE_SIZE = 25
+# Request state: seconds since the shown count was computed (absent when it is fresh).
+COUNT_AGE_STATE = "count_age_seconds"
 PAGE_SIZE_OPTIONS = [25, 50, 100]
 
 
@@ -68,6 +72,32 @@ class PanelModelView(ModelView):
         """Delete what depends on these rows (an admin's explicit choice); returns the count."""
         raise NotImplementedError(f"{self.name} rows have no dependents to delete")
 
+    async def count(self, request: Request, stmt: Select[Any] | None = None) -> int:
+        """The list's row count, reused for a minute per filter (see admin/counting.py)."""
+        cache: CountCache | None = getattr(self._admin_ref, "count_cache", None)
+        if stmt is None or cache is None:
+            return int(await super().count(request, stmt))
+        selection = Selection.from_params(
+            QueryParams([*request.query_params.multi_items(), ("scope", "filter")])
+        )
+        filters = selection.filter_query_string()
+        cached = None if request.query_params.get("recount") else cache.get(self.identity, filters)
+        if cached is not None:
+            setattr(request.state, COUNT_AGE_STATE, cached.age_seconds)
+            return cached.value
+        # Counting the unordered match is cheaper than SQLAdmin's count over the sorted query.
+        matching = (await self.matching_query(selection.list_params)).order_by(None)
+        value = int(
+            await super().count(request, select(func.count()).select_from(matching.subquery()))
+        )
+        cache.put(self.identity, filters, value)
+        return value
+
+    def forget_counts(self) -> None:
+        cache: CountCache | None = getattr(self._admin_ref, "count_cache", None)
+        if cache is not None:
+            cache.forget(self.identity)
+
     async def matching_query(self, params: QueryParams) -> Select[Any]:
         """The list page's query for these parameters: filters, search and sort, no paging."""
         request = Request({"type": "http", "query_string": str(params).encode(), "headers": []})
@@ -80,6 +110,13 @@ class PanelModelView(ModelView):
         if search := params.get("search"):
             stmt = self.search_query(stmt=stmt, term=search)
         return stmt
+
+    def search_query(self, stmt: Select[Any], term: str) -> Select[Any]:
+        # A plain ILIKE on the column (SQLAdmin CASTs it) so PostgreSQL can use a trigram
+        # index; LIKE wildcards typed by staff are escaped: "50%" finds "50%", not everything.
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        columns = [getattr(self.model, name) for name in self._search_fields]
+        return stmt.where(or_(*(col.ilike(f"%{escaped}%", escape="\\") for col in columns)))
 
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         """The list query reduced to the exported columns (plain values, no ORM objects)."""
@@ -127,12 +164,16 @@ class PanelModelView(ModelView):
     async def insert_model(self, request: Request, data: dict[str, Any]) -> Any:
         async with self._readable_errors(request):
             data = await self._clean_in_thread(data, pk=None)
-            return await super().insert_model(request, data)
+            created = await super().insert_model(request, data)
+        self.forget_counts()
+        return created
 
     async def update_model(self, request: Request, pk: str, data: dict[str, Any]) -> Any:
         async with self._readable_errors(request):
             data = await self._clean_in_thread(data, pk=pk)
-            return await super().update_model(request, pk, data)
+            updated = await super().update_model(request, pk, data)
+        self.forget_counts()
+        return updated
 
     async def on_model_change(
         self, data: dict[str, Any], model: Any, is_created: bool, request: Request

@@ -90,6 +90,7 @@ async def perform(admin: "PanelAdmin", request: Request) -> Response:
         message = await anyio.to_thread.run_sync(_run, view, ids, selection, cascade, status)
     except ActionRefused as refusal:
         return RedirectResponse(back.include_query_params(error=str(refusal)), status_code=303)
+    view.forget_counts()
     flash(request, message, category="success")
     return RedirectResponse(back, status_code=303)
 

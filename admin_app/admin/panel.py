@@ -20,6 +20,7 @@ from admin_app.admin import bulk_pages, export
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import delete_selection
+from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.auth import StaffAuthBackend
@@ -37,9 +38,12 @@ def _nothing_selected() -> list[int]:
 
 
 class PanelAdmin(Admin):
-    def __init__(self, *args: Any, dashboard_ttl: float = 30.0, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, dashboard_ttl: float = 30.0, count_ttl: float = 60.0, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.dashboard_cache = dashboard.FiguresCache(ttl_seconds=dashboard_ttl)
+        self.count_cache = CountCache(ttl_seconds=count_ttl)
         # Logging out changes state, so it is a POST (CSRF-checked), never a link a page can fire.
         for index, route in enumerate(self.admin.router.routes):
             if getattr(route, "name", None) == "logout":
@@ -205,6 +209,7 @@ class PanelAdmin(Admin):
             deleted = await anyio.to_thread.run_sync(run)
         except ActionRefused as refusal:
             return PlainTextResponse(str(back_to.include_query_params(error=str(refusal))))
+        view.forget_counts()
         noun = view.name.lower() if deleted == 1 else view.name_plural.lower()
         flash(request, f"Deleted {deleted} {noun}.", category="success")
         return PlainTextResponse(str(back_to))

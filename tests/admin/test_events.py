@@ -208,3 +208,20 @@ def test_edit_form_shows_current_values(client: TestClient, db: Session) -> None
     page = client.get(f"/admin/event/edit/{event.id}").text
     assert 'value="T-shown"' in page
     assert re.search(r'<option selected value="private"|<option value="private" selected', page)
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        pytest.param("50%", ["T-50%-off"], id="percent-is-literal"),
+        pytest.param("a_b", ["T-a_b"], id="underscore-is-literal"),
+        pytest.param("JAZZ", ["T-jazz"], id="case-insensitive"),
+    ],
+)
+def test_title_search_is_a_literal_case_insensitive_substring(
+    client: TestClient, db: Session, term: str, expected: list[str]
+) -> None:
+    for title in ("T-50%-off", "T-500-off", "T-a_b", "T-axb", "T-jazz"):
+        factories.make_event(db, title=title)
+    page = client.get("/admin/event/list", params={"search": term}).text
+    assert re.findall(r">\s*(T-[\w%-]+)\s*<", page) == expected

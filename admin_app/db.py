@@ -20,6 +20,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Seconds to wait for a PostgreSQL connection before reporting the database unavailable.
+CONNECT_TIMEOUT_SECONDS = 5
 # Milliseconds a SQLite connection waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -71,7 +73,15 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # pool_pre_ping replaces connections a database restart killed; the timeouts (seconds) turn
+    # an unreachable server into a quick 503 instead of a hung request.
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

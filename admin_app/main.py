@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from admin_app import audit, health
+from admin_app import audit, health, outage
 from admin_app.admin import mount_admin
 from admin_app.auth import StaffAuthBackend
 from admin_app.config import Settings
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return RedirectResponse("/admin/")
 
     authentication = StaffAuthBackend(settings=settings, session_factory=session_factory)
-    mount_admin(
+    panel = mount_admin(
         app,
         engine=engine,
         session_factory=session_factory,
@@ -37,6 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_ttl=settings.dashboard_cache_seconds,
         count_ttl=settings.list_count_cache_seconds,
     )
+    # The admin is a mounted app with its own error handling: both get the outage page.
+    outage.install(app)
+    outage.install(panel.admin)
     # The last added runs first: headers go on every response, even a foreign Host's 400.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)

@@ -1,0 +1,39 @@
+"""When the database is down or busy: a clean 503 page, never a traceback (and a 400 for
+values the database cannot hold)."""
+
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+# Seconds a client is told to wait before retrying (pool_pre_ping reconnects on the next try).
+RETRY_AFTER = 5
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title}</title></head><body style="font-family: sans-serif; margin: 3rem;">
+<h1>{title}</h1><p>{message}</p></body></html>"""
+
+
+async def database_unavailable(_request: Request, _exc: Exception) -> Response:
+    page = _PAGE.format(
+        title="Database unavailable (503)",
+        message="The database is not answering right now, so nothing was changed. "
+        "Please try again in a few seconds.",
+    )
+    return HTMLResponse(page, status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
+
+
+async def value_out_of_range(_request: Request, _exc: Exception) -> Response:
+    page = _PAGE.format(
+        title="Invalid value (400)",
+        message="A value in the request is too large or malformed for the database.",
+    )
+    return HTMLResponse(page, status_code=400)
+
+
+def install(app: Starlette) -> None:
+    for error in UNAVAILABLE:
+        app.add_exception_handler(error, database_unavailable)
+    app.add_exception_handler(DataError, value_out_of_range)

@@ -1,11 +1,11 @@
 """The composition root: one settings object, one engine, the admin and the routes."""
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from admin_app import audit, health, outage
-from admin_app.admin import mount_admin
+from admin_app.admin import STATIC_DIR, mount_admin
 from admin_app.auth import StaffAuthBackend
 from admin_app.config import Settings
 from admin_app.db import make_engine, make_session_factory
@@ -27,6 +27,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/admin/")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
     authentication = StaffAuthBackend(settings=settings, session_factory=session_factory)
     panel = mount_admin(

@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tests import factories
 
-PUBLIC = {"/health", "/", "/admin/login", "/admin/statics"}
+PUBLIC = {"/health", "/", "/favicon.ico", "/admin/login", "/admin/statics"}
 PARAMS = {"identity": "user", "pk": "1", "export_type": "csv", "column_name": "email"}
 
 

@@ -40,6 +40,7 @@ def mount_admin(
         engine=engine,
         session_maker=session_factory,
         title="Events admin",
+        favicon_url="/favicon.ico",
         templates_dir=str(TEMPLATES_DIR),
         authentication_backend=authentication,
         authorization_backend=RoleAuthorization(),

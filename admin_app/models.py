@@ -49,7 +49,7 @@ class Event(TimestampMixin, Base):
     __table_args__ = (
         # The list pages sort by date and filter by status; id breaks ties so paging is stable.
         Index("ix_events_date_of_id", "date_of", "id"),
-        Index("ix_events_social_status_date_of", "social_status", "date_of"),
+        Index("ix_events_social_status_date_of_id", "social_status", "date_of", "id"),
         Index("ix_events_title_id", "title", "id"),
         # Substring search on titles: a trigram index, PostgreSQL only (SQLite scans).
         Index(

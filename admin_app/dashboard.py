@@ -88,7 +88,7 @@ def chart_bars(months: list[MonthBar], *, height: int = 160) -> list[dict[str, A
             "x": index * 44 + 8,
             "height": round(bar.count / top * height),
             "y": height - round(bar.count / top * height) + 20,
-            "label": bar.month[2:].replace("-", "/"),
+            "label": date.fromisoformat(f"{bar.month}-01").strftime("%b %y"),
             "count": bar.count,
             "month": bar.month,
         }

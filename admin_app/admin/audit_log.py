@@ -10,6 +10,7 @@ from sqladmin.filters import StaticValuesFilter
 from sqlalchemy import Select
 from starlette.requests import Request
 
+from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.models import AuditEntry
 
 ACTIONS = ["create", "update", "delete", "set_status", "export"]
@@ -85,6 +86,7 @@ class AuditLogAdmin(ModelView, model=AuditEntry):
         StaticValuesFilter(AuditEntry.target, [(t, t) for t in TARGETS], title="Model"),
         ObjectFilter(),
     ]
+    column_type_formatters = TYPE_FORMATTERS
     page_size = 50
     page_size_options = [50, 100]
 

@@ -25,6 +25,7 @@ from admin_app.admin.errors import (
     remember_field_errors,
     translate_integrity_error,
 )
+from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.admin.selection import Selection
 from admin_app.admin.versioning import (
     VERSION_FIELD,
@@ -48,6 +49,7 @@ class PanelModelView(ModelView):
 
     page_size = PAGE_SIZE
     page_size_options = PAGE_SIZE_OPTIONS
+    column_type_formatters = TYPE_FORMATTERS
     # Column name -> message shown on its field when the database refuses a value.
     integrity_messages: ClassVar[dict[str, str]] = {}
     # Bulk actions offered with a confirmation page (custom action slugs).

@@ -1,8 +1,10 @@
 """How values look on list and detail pages."""
 
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
+from sqladmin.formatters import BASE_FORMATTERS
 
 from admin_app.models import SocialStatus
 
@@ -14,3 +16,12 @@ def status_badge(model: Any, _attribute: Any) -> Markup:
     return Markup('<span class="badge {}" data-status="{}">{}</span>').format(
         _BADGE_CLASSES[status], status.value, escape(status.value.capitalize())
     )
+
+
+def utc_timestamp(value: datetime) -> str:
+    """Timestamps to the minute, in UTC, instead of Python's repr with microseconds."""
+    return f"{value:%Y-%m-%d %H:%M} UTC"
+
+
+# SQLAdmin's per-type formatters, with readable timestamps.
+TYPE_FORMATTERS = {**BASE_FORMATTERS, datetime: utc_timestamp}

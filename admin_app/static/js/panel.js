@@ -37,6 +37,21 @@
       if (pks.length) { params.set("pks", pks.join(",")); } else { params.set("scope", "filter"); }
       window.location.href = $(this).attr("data-url") + "?" + params.toString();
     });
+    // SQLAdmin appends "?pks=..." to the link's stored URL on every opening of the dialog, so
+    // a second attempt (after Cancel) sent "?pks=1?pks=1". Build it from the attribute instead.
+    // Bootstrap's data attributes open the dialog; this only prepares what it will send.
+    $("#action-delete").off("click").on("click", function () {
+      var pks = [];
+      $(".select-box:checked").each(function () { pks.push($(this).siblings().get(0).value); });
+      $(this).data("pk", pks.length + (pks.length === 1 ? " selected row" : " selected rows"));
+      $(this).data("url", this.getAttribute("data-url") + "?pks=" + pks.join(","));
+    });
+    $(document).on("shown.bs.modal", "#modal-delete", function (event) {
+      var trigger = $(event.relatedTarget);
+      if (trigger.attr("id") === "action-delete") {
+        $("#modal-delete-text").text("This will permanently delete " + trigger.data("pk") + ".");
+      }
+    });
     $("a[href*='/export/']").each(function () {
       var query = listParams().toString();
       if (query) { this.href = this.href.split("?")[0] + "?" + query; }

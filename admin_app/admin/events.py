@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 from admin_app.admin.base import AnySelect, PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
-from admin_app.admin.formatters import status_badge
+from admin_app.admin.formatters import status_badge, unbroken_date
 from admin_app.admin.validators import enum_value, strip_text
 from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
 
@@ -46,7 +46,7 @@ class EventAdmin(PanelModelView, model=Event):
         DateBoundFilter(parameter_name="date_to", title="To date", on_or_after=False),
         OrganizerFilter(),
     ]
-    column_formatters = {Event.social_status: status_badge}
+    column_formatters = {Event.social_status: status_badge, Event.date_of: unbroken_date}
 
     # Details
     column_details_list = [

@@ -18,6 +18,11 @@ def status_badge(model: Any, _attribute: Any) -> Markup:
     )
 
 
+def unbroken_date(model: Any, attribute: Any) -> Markup:
+    """A date kept on one line in a narrow column (it would otherwise wrap at its hyphens)."""
+    return Markup('<span class="text-nowrap">{}</span>').format(getattr(model, attribute))
+
+
 def utc_timestamp(value: datetime) -> str:
     """Timestamps to the minute, in UTC, instead of Python's repr with microseconds."""
     return f"{value:%Y-%m-%d %H:%M} UTC"

@@ -88,6 +88,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
 
 
+def sync_factory(factory: object) -> sessionmaker[Session]:
+    """SQLAdmin types its session maker as sync-or-async; this app always builds a sync one."""
+    assert isinstance(factory, sessionmaker), "the panel runs on a synchronous engine"
+    return factory
+
+
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """Yield one session for a unit of work and close it afterwards."""
     with factory() as session:

@@ -1,6 +1,7 @@
 """Fixtures: every database test runs once on SQLite and once on PostgreSQL."""
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from admin_app import clock
 from admin_app.config import Settings
 from admin_app.db import Base
 from admin_app.main import create_app
@@ -85,6 +87,18 @@ def anonymous(app: FastAPI) -> Iterator[TestClient]:
 
 
 ClientFactory = Callable[[], TestClient]
+ClockMover = Callable[[timedelta], None]
+
+
+@pytest.fixture
+def move_clock(monkeypatch: pytest.MonkeyPatch) -> ClockMover:
+    """Move the app's clock forward from now (tests move time instead of sleeping)."""
+
+    def move(by: timedelta) -> None:
+        moved = datetime.now(UTC) + by
+        monkeypatch.setattr(clock, "now", lambda: moved)
+
+    return move
 
 
 @pytest.fixture

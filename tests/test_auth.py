@@ -1,14 +1,13 @@
 """Staff login, logout and session lifetime through HTTP."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from admin_app import clock
 from admin_app.models import Staff
 from tests import factories
+from tests.conftest import ClockMover
 
 
 def _logout(client: TestClient) -> None:
@@ -130,25 +129,20 @@ def test_a_forged_cookie_is_not_a_session(anonymous: TestClient, admin_staff: St
     assert anonymous.get("/admin/", follow_redirects=False).status_code == 302
 
 
-def _move_clock(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> None:
-    moved = datetime.now(clock.now().tzinfo) + by
-    monkeypatch.setattr(clock, "now", lambda: moved)
-
-
 def test_an_idle_session_expires_after_30_minutes(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, move_clock: ClockMover
 ) -> None:
-    _move_clock(monkeypatch, timedelta(minutes=29))
+    move_clock(timedelta(minutes=29))
     assert client.get("/admin/user/list", follow_redirects=False).status_code == 200
-    _move_clock(monkeypatch, timedelta(minutes=29 + 31))
+    move_clock(timedelta(minutes=29 + 31))
     assert client.get("/admin/user/list", follow_redirects=False).status_code == 302
 
 
 def test_an_active_session_still_ends_after_8_hours(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, move_clock: ClockMover
 ) -> None:
     for minutes in range(20, 8 * 60, 20):  # a request every 20 minutes keeps it from idling
-        _move_clock(monkeypatch, timedelta(minutes=minutes))
+        move_clock(timedelta(minutes=minutes))
         assert client.get("/admin/", follow_redirects=False).status_code == 200, minutes
-    _move_clock(monkeypatch, timedelta(hours=8, minutes=1))
+    move_clock(timedelta(hours=8, minutes=1))
     assert client.get("/admin/", follow_redirects=False).status_code == 302

@@ -1,24 +1,18 @@
 """Login throttling: 5 failures per account or 20 per address in 15 minutes, in the database."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from admin_app import clock
 from admin_app.models import Staff
 from tests import factories
+from tests.conftest import ClockMover
 
 
 def _fail(client: TestClient, email: str) -> int:
     return factories.post_login(client, email, "definitely the wrong password").status_code
-
-
-def _move_clock(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> None:
-    moved = datetime.now(clock.now().tzinfo) + by
-    monkeypatch.setattr(clock, "now", lambda: moved)
 
 
 def test_five_failures_lock_the_account_with_a_retry_time(
@@ -41,11 +35,11 @@ def test_unknown_accounts_are_throttled_the_same_way(
 
 
 def test_the_lock_lifts_after_the_window(
-    anonymous: TestClient, admin_staff: Staff, monkeypatch: pytest.MonkeyPatch
+    anonymous: TestClient, admin_staff: Staff, move_clock: ClockMover
 ) -> None:
     for _ in range(5):
         _fail(anonymous, admin_staff.email)
-    _move_clock(monkeypatch, timedelta(minutes=15, seconds=1))
+    move_clock(timedelta(minutes=15, seconds=1))
     assert factories.post_login(anonymous, admin_staff.email).status_code == 302
 
 

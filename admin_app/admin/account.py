@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.auth import STAFF_STATE
+from admin_app.db import sync_factory
 from admin_app.models import Staff
 from admin_app.security import hash_password, password_problem, verify_password
 
@@ -56,10 +57,8 @@ class AccountView(BaseView):
     def _change(
         self, request: Request, fields: dict[str, str]
     ) -> tuple[dict[str, str], int | None]:
-        factory = self._admin_ref.session_maker
-        assert isinstance(factory, sessionmaker)  # the panel runs on a sync engine
         return change_password(
-            factory,
+            sync_factory(self._admin_ref.session_maker),
             staff_id=int(request.session[STAFF_STATE]),
             current=fields["current_password"],
             new=fields["new_password"],

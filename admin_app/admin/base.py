@@ -34,6 +34,7 @@ from admin_app.admin.versioning import (
     seen_version,
     stale_edit,
 )
+from admin_app.db import sync_factory
 
 # Any SELECT, whatever its columns (SQLAlchemy types a SELECT by its column tuple).
 AnySelect = Select[*tuple[Any, ...]]
@@ -128,8 +129,7 @@ class PanelModelView(ModelView):
     @property
     def sync_sessions(self) -> sessionmaker[Session]:
         """The panel's session factory (it always runs on a synchronous engine)."""
-        assert isinstance(self.session_maker, sessionmaker)
-        return self.session_maker
+        return sync_factory(self.session_maker)
 
     def to_bulk_page(self, request: Request, kind: str) -> RedirectResponse:
         """From the list's Actions menu to the confirmation page, keeping selection and filters."""

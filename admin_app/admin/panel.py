@@ -8,7 +8,6 @@ from sqladmin import Admin
 from sqladmin.authentication import login_required
 from sqladmin.flash import flash
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 from starlette.datastructures import URL, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,6 +23,7 @@ from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.auth import StaffAuthBackend
+from admin_app.db import sync_factory
 from admin_app.models import AuditEntry
 from admin_app.redirects import safe_next_path
 
@@ -131,10 +131,8 @@ class PanelAdmin(Admin):
         return await self.templates.TemplateResponse(request, DASHBOARD_TEMPLATE, context)
 
     def _dashboard(self, with_audit: bool) -> dict[str, Any]:
-        factory = self.session_maker
-        assert isinstance(factory, sessionmaker)
         now = clock.now()
-        with factory() as session:
+        with sync_factory(self.session_maker)() as session:
             figures = self.dashboard_cache.get(session, today=now.date())
             entries = (
                 list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(8)))

@@ -5,12 +5,13 @@ from typing import Any
 import anyio.to_thread
 from sqladmin import BaseView, expose
 from sqlalchemy import delete
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from admin_app import mfa
 from admin_app.auth import STAFF_STATE, StaffAuthBackend
+from admin_app.db import sync_factory
 from admin_app.models import RecoveryCode, Staff, StaffRole
 from admin_app.security import verify_password
 
@@ -33,9 +34,7 @@ class TwoFactorView(BaseView):
         return await self.templates.TemplateResponse(request, TEMPLATE, context, status_code)
 
     def _handle(self, request: Request, action: str, code: str, password: str) -> dict[str, Any]:
-        factory = self._admin_ref.session_maker
-        assert isinstance(factory, sessionmaker)  # the panel runs on a sync engine
-        with factory() as session:
+        with sync_factory(self._admin_ref.session_maker)() as session:
             staff = session.get(Staff, int(request.session[STAFF_STATE]))
             assert staff is not None  # authenticate() has just loaded this account
             context: dict[str, Any] = {"title": "Two-factor login"}

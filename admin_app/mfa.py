@@ -30,7 +30,11 @@ def totp_matches(secret: str, code: str, *, at: datetime | None = None) -> bool:
     # One step of clock drift either way (±30 s) is accepted.
     digits = code.replace(" ", "")
     moment = at or clock.now()
-    return digits.isdigit() and pyotp.TOTP(secret).verify(digits, for_time=moment, valid_window=1)
+    return (
+        digits.isascii()
+        and digits.isdigit()
+        and pyotp.TOTP(secret).verify(digits, for_time=moment, valid_window=1)
+    )
 
 
 def _digest(code: str) -> str:

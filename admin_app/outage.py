@@ -37,3 +37,5 @@ def install(app: Starlette) -> None:
     for error in UNAVAILABLE:
         app.add_exception_handler(error, database_unavailable)
     app.add_exception_handler(DataError, value_out_of_range)
+    # SQLite's driver raises a bare OverflowError for integers beyond 64 bits (e.g. in a URL).
+    app.add_exception_handler(OverflowError, value_out_of_range)

@@ -6,8 +6,9 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select
 
 from admin_app.db import Base, make_engine
+from admin_app.models import Event
 
-EVENTS: Table = Base.metadata.tables["events"]
+EVENTS: Table = Base.metadata.tables[Event.__tablename__]
 
 
 class EventRestorer:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import QueryParams
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from wtforms import Form, HiddenField
@@ -27,6 +28,7 @@ from admin_app.admin.errors import (
 )
 from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.admin.selection import Selection
+from admin_app.admin.text_search import contains
 from admin_app.admin.versioning import (
     VERSION_FIELD,
     StaleEdit,
@@ -35,6 +37,7 @@ from admin_app.admin.versioning import (
     stale_edit,
 )
 from admin_app.db import sync_factory
+from admin_app.ids import is_id
 
 # Any SELECT, whatever its columns (SQLAlchemy types a SELECT by its column tuple).
 AnySelect = Select[*tuple[Any, ...]]
@@ -115,11 +118,9 @@ class PanelModelView(ModelView):
         return stmt
 
     def search_query(self, stmt: Select[Any], term: str) -> Select[Any]:
-        # A plain ILIKE on the column (SQLAdmin CASTs it) so PostgreSQL can use a trigram
-        # index; LIKE wildcards typed by staff are escaped: "50%" finds "50%", not everything.
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # Literal text (wildcards escaped), and no CAST so a trigram index can serve it.
         columns = [getattr(self.model, name) for name in self._search_fields]
-        return stmt.where(or_(*(col.ilike(f"%{escaped}%", escape="\\") for col in columns)))
+        return stmt.where(or_(*(contains(column, term) for column in columns)))
 
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         """The list query reduced to the exported columns (plain values, no ORM objects)."""
@@ -139,6 +140,13 @@ class PanelModelView(ModelView):
     @property
     def versioned(self) -> bool:
         return sa_inspect(self.model).version_id_col is not None
+
+    def _stmt_by_identifier(self, identifier: str) -> Select[Any]:
+        # SQLAdmin raises ValueError for a key that is not an id ("abc", "²"): that is a 404.
+        if not is_id(identifier):
+            raise HTTPException(status_code=404)
+        stmt: Select[Any] = super()._stmt_by_identifier(identifier)
+        return stmt
 
     def sort_query(self, stmt: Select[Any], request: Request) -> Select[Any]:
         # The primary key breaks ties, so paging never repeats or skips rows with equal keys.

@@ -14,7 +14,9 @@ from admin_app.admin.base import AnySelect, PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
 from admin_app.admin.formatters import status_badge, unbroken_date
+from admin_app.admin.pickers import LiteralAjaxLoader
 from admin_app.admin.validators import enum_value, strip_text
+from admin_app.ids import parse_id
 from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
 
 ORGANIZER_MISSING = "Choose an organizer from the suggestions (type part of their email)."
@@ -93,6 +95,14 @@ class EventAdmin(PanelModelView, model=Event):
     async def set_status(self, request: Request) -> Response:
         return self.to_bulk_page(request, "set-status")
 
+    def __init__(self) -> None:
+        super().__init__()
+        # SQLAdmin's picker treats "%" and "_" typed by staff as wildcards; ours finds them as text.
+        self._form_ajax_refs = {
+            name: LiteralAjaxLoader(name=name, model=User, model_admin=self, **options)
+            for name, options in self.form_ajax_refs.items()
+        }
+
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         return stmt.join(Event.organizer).with_only_columns(
             Event.id,
@@ -105,11 +115,11 @@ class EventAdmin(PanelModelView, model=Event):
         )
 
     def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
-        organizer = str(data.get("organizer") or "")
+        organizer_id = parse_id(str(data.get("organizer") or ""))
         exists = (
-            organizer.isdigit()
-            and int(organizer) < 2**31
-            and session.scalar(select(User.id).where(User.id == int(organizer)))
+            organizer_id is not None
+            and organizer_id < 2**31
+            and session.scalar(select(User.id).where(User.id == organizer_id))
         )
         if not exists:
             raise FormErrors({"organizer": [ORGANIZER_MISSING]})

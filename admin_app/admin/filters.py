@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from admin_app.emails import normalize_email
+from admin_app.ids import is_id
 from admin_app.models import Event, SocialStatus, User
 
 ALL = "__all"
@@ -93,6 +94,6 @@ class OrganizerFilter:
 
     @staticmethod
     def _user_match(value: str) -> Any:
-        if value.isdigit() and len(value) < 19:  # fits a 64-bit id
+        if is_id(value):
             return User.id == int(value)
         return User.email == normalize_email(value)

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 
+from admin_app.ids import is_id
+
 if TYPE_CHECKING:
     from admin_app.admin.base import PanelModelView
 
@@ -25,7 +27,7 @@ def parse_pks(raw: str) -> list[int]:
     parts = [part for part in raw.split(",") if part]
     if len(parts) > MAX_SELECTION:
         raise HTTPException(status_code=400, detail="Select at most 10,000 rows at once.")
-    if not all(part.isdigit() and len(part) < 10 for part in parts):
+    if not all(is_id(part) for part in parts):
         raise HTTPException(status_code=400, detail="The selection is not a list of row ids.")
     return sorted({int(part) for part in parts})
 

@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.validators import enum_value, strip_text, valid_email
+from admin_app.ids import parse_id
 from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
 from admin_app.security import MAX_PASSWORD_LENGTH, hash_password, password_problem
 from admin_app.staff_rules import LAST_ADMIN, would_remove_last_admin
@@ -80,7 +81,8 @@ class StaffAdmin(PanelModelView, model=Staff):
             if problem := password_problem(password):
                 raise FormErrors({"new_password": [problem]})
             data["password_hash"] = hash_password(password)
-        current = session.get(Staff, int(pk)) if pk and pk.isdigit() else None
+        staff_id = parse_id(pk or "")
+        current = session.get(Staff, staff_id) if staff_id is not None else None
         if current is not None:
             self._keep_an_admin(session, current, data)
             if self._changes_access(current, data):

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length
 from admin_app.admin.base import AnySelect, PanelModelView
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.validators import strip_text, valid_email
+from admin_app.ids import parse_id
 from admin_app.models import EMAIL_MAX_LENGTH, Event, User
 
 # Events shown on a user's page; the rest are one click away in the filtered events list.
@@ -73,7 +74,7 @@ class UserAdmin(PanelModelView, model=User):
     async def details_context(self, request: Request) -> dict[str, Any]:
         # A bounded slice of the user's events, newest first: the page stays small at any size.
         pk = request.path_params["pk"]
-        user_id = int(pk) if pk.isdigit() else -1
+        user_id = parse_id(pk) or -1
         stmt = (
             select(Event)
             .where(Event.organizer_id == user_id)

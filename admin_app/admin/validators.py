@@ -9,8 +9,14 @@ from admin_app.emails import InvalidEmailError, clean_email
 
 
 def strip_text(value: Any) -> Any:
-    """Trim surrounding whitespace so `"  "` counts as empty for required fields."""
-    return value.strip() if isinstance(value, str) else value
+    """Trim surrounding whitespace so `"  "` counts as empty for required fields.
+
+    Anything that is not text (a file smuggled into a multipart form) counts as empty too.
+    """
+    if value is None or isinstance(value, str):
+        # NUL cannot be stored by PostgreSQL and is never meant: drop it.
+        return value.replace("\x00", "").strip() if value else value
+    return ""
 
 
 def valid_email(_form: Any, field: Field) -> None:

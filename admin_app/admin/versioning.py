@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from admin_app.ids import parse_id
 from admin_app.models import AuditEntry
 
 VERSION_FIELD = "version"
@@ -25,7 +26,7 @@ class StaleEdit(Exception):
 def seen_version(data: dict[str, Any]) -> int | None:
     """The version the form was opened at (removed from the data to save)."""
     raw = str(data.pop(VERSION_FIELD, "") or "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return parse_id(raw)
 
 
 def stale_edit(

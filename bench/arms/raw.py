@@ -20,9 +20,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from admin_app.db import Base, make_engine
+from admin_app.models import Event, User
 
-EVENTS: Table = Base.metadata.tables["events"]
-USERS: Table = Base.metadata.tables["users"]
+EVENTS: Table = Base.metadata.tables[Event.__tablename__]
+USERS: Table = Base.metadata.tables[User.__tablename__]
 SORTABLE = frozenset({"id", "title", "date_of", "social_status"})
 DEFAULT_PAGE_SIZE = 25
 DETAIL_EVENTS = 20

@@ -189,7 +189,7 @@ def context(
     context = browser.new_context(
         base_url=live_server.url, viewport=VIEWPORT, locale="en-US", timezone_id="UTC"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     browser_problems.watch(context)
     try:
         yield context

@@ -312,7 +312,9 @@ class Screenshots:
     def take(self, page: Page, name: str, *, docs_name: str | None = None) -> Path:
         self._count += 1
         path = self.folder / f"{self._count:02d}-{name}.png"
-        page.screenshot(path=path, animations="disabled", caret="initial")
+        # A loaded 2-core machine can take longer than the 10 s default to paint a screenshot;
+        # the screenshot is evidence, not the behaviour under test, so it gets more time.
+        page.screenshot(path=path, animations="disabled", caret="initial", timeout=60_000)
         if docs_name and self.update_docs:
             DOCS_SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOCS_SCREENSHOTS_DIR / docs_name)

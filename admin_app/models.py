@@ -2,7 +2,7 @@
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -39,6 +39,11 @@ def _enum_values(enum_class: type[enum.Enum]) -> list[str]:
     return [str(member.value) for member in enum_class]
 
 
+# SQLite hands the id of a deleted newest row to the next insert unless told not to; a stale form,
+# link or session cookie would then point at a different record. PostgreSQL never reuses ids.
+SQLITE_NEVER_REUSE_IDS: Final = {"sqlite_autoincrement": True}
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -59,6 +64,7 @@ class Event(TimestampMixin, Base):
             postgresql_ops={"title": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
         CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+        SQLITE_NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +100,7 @@ class Event(TimestampMixin, Base):
 
 class User(TimestampMixin, Base):
     __tablename__ = "users"
-    __table_args__ = (Index("ix_users_created_at_id", "created_at", "id"),)
+    __table_args__ = (Index("ix_users_created_at_id", "created_at", "id"), SQLITE_NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
@@ -123,6 +129,7 @@ class Staff(Base):
     """A person who may log in to the panel (not one of the administered users)."""
 
     __tablename__ = "staff"
+    __table_args__ = SQLITE_NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)

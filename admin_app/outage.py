@@ -33,6 +33,18 @@ async def value_out_of_range(_request: Request, _exc: Exception) -> Response:
     return HTMLResponse(page, status_code=400)
 
 
+def note_unavailable(request: Request) -> None:
+    """Mark the request as cut by an outage where a library turns every error into its own 400
+    page (SQLAdmin's create and edit); `answer` then replaces that page with the 503."""
+    request.state.database_unavailable = True
+
+
+async def answer(request: Request, response: Response) -> Response:
+    if getattr(request.state, "database_unavailable", False):
+        return await database_unavailable(request, RuntimeError("noted outage"))
+    return response
+
+
 def install(app: Starlette) -> None:
     for error in UNAVAILABLE:
         app.add_exception_handler(error, database_unavailable)

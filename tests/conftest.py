@@ -66,6 +66,7 @@ def _empty_tables(engine: Engine) -> None:
         else:
             for table in TABLES_CHILD_FIRST:
                 conn.execute(text(f"DELETE FROM {table}"))
+            conn.execute(text("DELETE FROM sqlite_sequence"))  # ids restart, as on PostgreSQL
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from wtforms import Form, HiddenField
 
+from admin_app import outage
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import (
@@ -240,6 +241,9 @@ class PanelModelView(ModelView):
             raise
         except StaleEdit as exc:
             remember_current_version(request, exc.current_version)
+            raise
+        except outage.UNAVAILABLE:
+            outage.note_unavailable(request)  # a 503 (try again), not "the database refused"
             raise
         except StaleDataError as exc:
             raise ActionRefused(

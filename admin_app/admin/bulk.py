@@ -7,7 +7,7 @@ from sqlalchemy import Select, delete, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from admin_app import audit, clock
+from admin_app import audit, clock, outage
 from admin_app.admin.errors import DATABASE_REFUSED, ActionRefused
 from admin_app.admin.selection import MAX_SELECTION, Selection, count_rows
 from admin_app.models import Event, SocialStatus
@@ -79,6 +79,8 @@ def delete_selection(
                 changes={**_audit_scope(selection, deleted_ids, count), **extra},
             )
             return int(count)
+    except outage.UNAVAILABLE:
+        raise  # the 503 page: nothing was deleted, try again
     except SQLAlchemyError as exc:
         raise ActionRefused(f"Nothing was deleted. {DATABASE_REFUSED}") from exc
 
@@ -105,6 +107,8 @@ def set_status(
                 },
             )
             return int(count)
+    except outage.UNAVAILABLE:
+        raise  # the 503 page: nothing was changed, try again
     except SQLAlchemyError as exc:
         raise ActionRefused(f"Nothing was changed. {DATABASE_REFUSED}") from exc
 

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from admin_app.admin.base import AnySelect, PanelModelView
 from admin_app.admin.errors import FormErrors
@@ -76,6 +76,9 @@ class EventAdmin(PanelModelView, model=Event):
             "label": "Social status",
             "default": SocialStatus.PUBLIC.value,
             "coerce": enum_value,
+            # The column default would otherwise fill a missing value: a scripted edit that
+            # leaves the field out must not quietly make a private event public.
+            "validators": [InputRequired()],
         },
         "organizer": {"label": "Organizer"},
     }

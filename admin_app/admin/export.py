@@ -3,10 +3,11 @@
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
+from sqlalchemy import Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import audit
@@ -40,15 +41,32 @@ def record_export(
         )
 
 
-async def stream_rows(
-    factory: sessionmaker[Session], stmt: "AnySelect", export_type: str
+async def open_rows(
+    factory: sessionmaker[Session],
+    stmt: "AnySelect",
+    export_type: str,
+    on_open: Callable[[], None],
 ) -> AsyncIterator[str]:
-    """The export, one batch of rows at a time: memory stays flat for any number of rows."""
+    """Run the export query now and return its body, one batch of rows at a time.
+
+    The query runs before the response starts, so a refused filter or an outage is the request's
+    answer (a 400 or 503 page), not a 200 cut off after its headers. `on_open` (the audit entry)
+    runs only once the query has. Memory stays flat for any number of rows.
+    """
     session = factory()
     try:
         result = await anyio.to_thread.run_sync(
             lambda: session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
         )
+        await anyio.to_thread.run_sync(on_open)
+    except BaseException:
+        await anyio.to_thread.run_sync(session.close)
+        raise
+    return _stream(session, result, export_type)
+
+
+async def _stream(session: Session, result: Result[Any], export_type: str) -> AsyncIterator[str]:
+    try:
         names = list(result.keys())
         yield _csv_lines([names]) if export_type == "csv" else "["
         first = True

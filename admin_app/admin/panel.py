@@ -8,13 +8,13 @@ from sqladmin import Admin
 from sqladmin.authentication import login_required
 from sqladmin.flash import flash
 from sqlalchemy import select
-from starlette.datastructures import URL, FormData, QueryParams
+from starlette.datastructures import URL, FormData, QueryParams, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from admin_app import clock, dashboard
+from admin_app import clock, dashboard, outage
 from admin_app.admin import bulk_pages, export
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
@@ -155,11 +155,23 @@ class PanelAdmin(Admin):
             return await bulk_pages.confirm_page(self, request)
         return await bulk_pages.perform(self, request)
 
+    # SQLAdmin answers 400 for any error in a save; an outage is a 503 (nothing saved, try again).
+    async def create(self, request: Request) -> Response:
+        return await outage.answer(request, await super().create(request))
+
+    async def edit(self, request: Request) -> Response:
+        return await outage.answer(request, await super().edit(request))
+
     @staticmethod
     async def _handle_form_data(request: Request, obj: Any = None) -> FormData:
         # No panel form has a file field: a file smuggled into a multipart body is just empty.
         form = await request.form()
-        return FormData([(k, v if isinstance(v, str) else "") for k, v in form.multi_items()])
+        items: list[tuple[str, str | UploadFile]] = [
+            (k, v if isinstance(v, str) else "") for k, v in form.multi_items()
+        ]
+        # Starlette spools uploads to temporary files that nothing else closes.
+        await form.close()
+        return FormData(items)
 
     @login_required
     async def export(self, request: Request) -> Response:
@@ -177,14 +189,17 @@ class PanelAdmin(Admin):
         )
         stmt = view.export_statement(await view.matching_query(selection.list_params))
         filters = selection.filter_query_string()
-        await anyio.to_thread.run_sync(
-            lambda: export.record_export(
+        body = await export.open_rows(
+            view.sync_sessions,
+            stmt,
+            export_type,
+            on_open=lambda: export.record_export(
                 view.sync_sessions, target=view.identity, export_type=export_type, filters=filters
-            )
+            ),
         )
         filename = f"{view.name_plural.lower()}.{export_type}"
         return StreamingResponse(
-            export.stream_rows(view.sync_sessions, stmt, export_type),
+            body,
             media_type=export.MEDIA_TYPES[export_type],
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )

@@ -225,3 +225,21 @@ def test_title_search_is_a_literal_case_insensitive_substring(
         factories.make_event(db, title=title)
     page = client.get("/admin/event/list", params={"search": term}).text
     assert re.findall(r">\s*(T-[\w%-]+)\s*<", page) == expected
+
+
+def test_an_edit_without_a_social_status_is_refused_not_made_public(
+    client: TestClient, db: Session
+) -> None:
+    event = factories.make_event(db, title="Private party", social_status=SocialStatus.PRIVATE)
+    form = {
+        "title": "Private party",
+        "date_of": event.date_of.isoformat(),
+        "organizer": str(event.organizer_id),
+        "version": "1",
+        "save": "Save",
+    }
+    response = client.post(f"/admin/event/edit/{event.id}", data=form)
+    assert response.status_code == 400
+    assert "This field is required." in response.text
+    db.expire_all()
+    assert db.get(Event, event.id).social_status is SocialStatus.PRIVATE  # type: ignore[union-attr]

@@ -81,3 +81,18 @@ def test_user_edits_are_protected_too(client: TestClient, db: Session) -> None:
     assert second.status_code == 400
     assert "someone else changed this user" in second.text
     assert "b@example.org" in second.text
+
+
+def test_a_form_for_a_deleted_event_never_saves_onto_a_newer_one(
+    client: TestClient, db: Session
+) -> None:
+    """SQLite would hand the deleted newest id to the next insert; the ids are never reused."""
+    victim = factories.make_event(db, title="Deleted meanwhile")
+    stale_version = _form_version(client, victim.id)
+    assert client.delete(f"/admin/event/delete?pks={victim.id}").status_code == 200
+    newer = factories.make_event(db, title="Created afterwards")
+    assert newer.id != victim.id
+
+    assert _save(client, victim, stale_version, "Stale save") == 404
+    db.expire_all()
+    assert db.get(Event, newer.id).title == "Created afterwards"  # type: ignore[union-attr]

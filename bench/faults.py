@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.faults --fault terminate   # kill every app connection, once
     .venv/bin/python -m bench.faults --fault restart     # restart the PostgreSQL server, once
+    .venv/bin/python -m bench.faults --fault terminate --short   # CI: 15 s, smaller data
 
 Runs the load harness (bench/load.py) on a fresh PostgreSQL database with 2 uvicorn workers, plus
 two probes every 100 ms (`GET /health` and a logged-in `GET /admin/event/list`), and injects the
@@ -9,8 +10,8 @@ fault after `--at` seconds:
 
 - terminate: `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = <the load
   database> AND pid <> pg_backend_pid()` (every pooled connection of both workers dies);
-- restart: `pg_ctlcluster --skip-systemctl-redirect 15 main restart` (this affects everything else
-  using that server: run it rarely), then waits for `pg_isready`.
+- restart: `pg_ctlcluster --skip-systemctl-redirect <version> main restart` (this affects
+  everything else using that server: run it rarely), then waits for `pg_isready`.
 
 Checked: while the database is away, answers are a clean 503 ("Database unavailable", /health
 503), never another 5xx, a traceback or a request hanging past `--hang` seconds; from 5 s after
@@ -379,25 +380,46 @@ async def run_fault(args: argparse.Namespace) -> bool:
                 print("WARNING: PostgreSQL is not accepting connections (pg_isready)")
 
 
+# (option, default, with --short)
+SIZES = (
+    ("seconds", 30.0, 15.0),
+    ("at", 10.0, 5.0),
+    ("users", 2_000, 500),
+    ("events", 20_000, 5_000),
+)
+
+
+def _local_cluster() -> str:
+    """The one cluster of this machine's PostgreSQL, as pg_ctlcluster names it ("15 main")."""
+    versions = sorted(path.name for path in Path("/etc/postgresql").glob("*"))
+    return f"{versions[0] if versions else '15'} main"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.faults", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--fault", choices=["terminate", "restart"], required=True)
-    parser.add_argument("--seconds", type=float, default=30.0, help="load duration (default 30)")
     parser.add_argument(
-        "--at", type=float, default=10.0, help="seconds before the fault (default 10)"
+        "--short", action="store_true", help="CI size: 15 s, fault at 5 s, 500 users/5,000 events"
     )
+    parser.add_argument("--seconds", type=float, help="load duration (default 30)")
+    parser.add_argument("--at", type=float, help="seconds before the fault (default 10)")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--users", type=int, default=2_000)
-    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--users", type=int, help="users seeded (default 2,000)")
+    parser.add_argument("--events", type=int, help="events seeded (default 20,000)")
     parser.add_argument("--hang", type=float, default=6.0, help="longest acceptable request, s")
     parser.add_argument(
-        "--cluster", default="15 main", help='pg_ctlcluster VERSION NAME (default "15 main")'
+        "--cluster",
+        default=_local_cluster(),
+        help='pg_ctlcluster VERSION NAME (default: the one in /etc/postgresql, e.g. "15 main")',
     )
     parser.add_argument("--app-dir", type=Path, help="serve the app from this copy of the code")
     args = parser.parse_args(argv)
     use_app_dir(args.app_dir)
+    for name, full, short in SIZES:
+        if getattr(args, name) is None:
+            setattr(args, name, short if args.short else full)
     if args.at >= args.seconds:
         parser.error("--at must be before the end of the load (--seconds)")
     return 0 if asyncio.run(run_fault(args)) else 1

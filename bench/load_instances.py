@@ -2,9 +2,9 @@
 
 Two uvicorn processes on two ports with the same SECRET_KEY and DATABASE_URL (what two machines
 behind a load balancer have). Checked: a login on one is valid on the other (the signed cookie and
-its CSRF token), a change made on one is seen on the other, logging out on one revokes the
-session on the other (per-staff session_version in the database), and failed logins are counted
-across both (the login_attempts table).
+its CSRF token), a change made on one is seen on the other, logging out or changing the password
+on one revokes the session on the other (per-staff session_version in the database), and failed
+logins are counted across both (the login_attempts table).
 """
 
 import re
@@ -101,7 +101,37 @@ def check_instances() -> bool:
                 )
             )
 
-            # 4. Failed logins count across instances.
+            # 4. A password change on A ends the account's sessions on B; the browser that made
+            #    the change stays logged in (on either instance: its cookie was re-signed).
+            changer = database.staff[0]
+            on_a2, _ = _login(a, changer, STAFF_PASSWORD)
+            on_b2, _ = _login(b, changer, STAFF_PASSWORD)
+            before = _logged_in(on_b2)
+            new_password = "a fresh passphrase " + secrets.token_hex(4)
+            change = on_a2.post(
+                "/admin/account/password",
+                data={
+                    "current_password": STAFF_PASSWORD,
+                    "new_password": new_password,
+                    "confirm_password": new_password,
+                },
+                headers={"X-CSRF-Token": _csrf(on_a2.get("/admin/account/password"))},
+            ).status_code
+            revoked_on_b = not _logged_in(on_b2)
+            changer_cookie = on_a2.cookies.get(COOKIE) or ""
+            with _with_cookie(b, changer_cookie) as changer_on_b:
+                changer_kept = _logged_in(on_a2) and _logged_in(changer_on_b)
+            ok = before and change == 302 and revoked_on_b and changer_kept
+            results.append(
+                (
+                    "a password change on A revokes the account's session on B",
+                    ok,
+                    f"change {change}; other session on B refused: {revoked_on_b}; "
+                    f"changing browser still in on A and B: {changer_kept}",
+                )
+            )
+
+            # 5. Failed logins count across instances.
             victim = database.staff[2]
             statuses = []
             for attempt in range(MAX_FAILURES_PER_ACCOUNT + 1):
@@ -120,7 +150,7 @@ def check_instances() -> bool:
                     f"answers {statuses}; the right password then: {right}",
                 )
             )
-            for client in (on_a, on_b, other_on_b):
+            for client in (on_a, on_b, other_on_b, on_a2, on_b2):
                 client.close()
             errors = first.unhandled_errors() + second.unhandled_errors()
             results.append(

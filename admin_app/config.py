@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     dashboard_cache_seconds: float = 30.0
     # Seconds a list's row count is reused while paging through the same filter.
     list_count_cache_seconds: float = 60.0
+    # Seconds a save waits for a row or table another transaction holds locked (on SQLite: for
+    # another writer) before the page answers 503 "try again".
+    database_lock_wait_seconds: float = 5.0
     sql_echo: bool = False
 
     @model_validator(mode="before")

@@ -1,6 +1,6 @@
 """The database plumbing: declarative base, the one engine factory, the session factory."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,8 +22,9 @@ NAMING_CONVENTION = {
 
 # Seconds to wait for a PostgreSQL connection before reporting the database unavailable.
 CONNECT_TIMEOUT_SECONDS = 5
-# Milliseconds a SQLite connection waits for another writer before giving up.
-SQLITE_BUSY_TIMEOUT_MS = 5000
+# Seconds a statement waits for a lock another transaction holds (SQLite: another writer;
+# PostgreSQL: a locked row or table) before failing, which the app answers with a 503.
+DEFAULT_LOCK_WAIT_SECONDS = 5.0
 
 
 class Base(DeclarativeBase):
@@ -53,34 +54,43 @@ def utcnow() -> datetime:
     return clock.now()
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite leaves foreign keys off per connection; WAL lets readers run beside a writer.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(lock_wait_ms: int) -> Callable[[Any, Any], None]:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite leaves foreign keys off per connection; WAL lets readers run beside a writer.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={lock_wait_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return configure
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(
+    url: str, *, echo: bool = False, lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+) -> Engine:
     """The only place an engine is created; SQLite gets the pragmas it needs to be safe."""
+    lock_wait_ms = max(1, round(lock_wait_seconds * 1000))
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             echo=echo,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            connect_args={"check_same_thread": False, "timeout": lock_wait_ms / 1000},
         )
-        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "connect", _sqlite_pragmas(lock_wait_ms))
         return engine
-    # pool_pre_ping replaces connections a database restart killed; the timeouts (seconds) turn
-    # an unreachable server into a quick 503 instead of a hung request.
+    # pool_pre_ping replaces connections a database restart killed; the timeouts turn an
+    # unreachable server, or a row someone else keeps locked, into a quick 503, not a hung page.
     return create_engine(
         url,
         echo=echo,
         pool_pre_ping=True,
         pool_timeout=10,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": f"-c lock_timeout={lock_wait_ms}",
+        },
     )
 
 

@@ -14,7 +14,11 @@ from admin_app.headers import SecurityHeadersMiddleware
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    engine = make_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        lock_wait_seconds=settings.database_lock_wait_seconds,
+    )
     session_factory = make_session_factory(engine)
     audit.install(session_factory)
 

@@ -1,6 +1,6 @@
 """The database plumbing: declarative base, the one engine factory, the session factory."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,9 +102,3 @@ def sync_factory(factory: object) -> sessionmaker[Session]:
     """SQLAdmin types its session maker as sync-or-async; this app always builds a sync one."""
     assert isinstance(factory, sessionmaker), "the panel runs on a synchronous engine"
     return factory
-
-
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Yield one session for a unit of work and close it afterwards."""
-    with factory() as session:
-        yield session

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,6 +222,8 @@ def analyse(
             f"{[(a[0], a[3], a[4]) for a in not_clean][:5]}",
         )
     )
+    by_kind = Counter(f"{a[0]} {a[3]}" for a in failed)
+    checks.append(("failed answers by request kind (informational)", True, str(dict(by_kind))))
     if cut:
         checks.append(
             (

@@ -92,3 +92,30 @@ def test_data_survives_upgrade_downgrade_upgrade(empty_database: str) -> None:
     assert _counts_and_orphans(empty_database) == (50, 50, 0)
     upgrade_to_head(empty_database)
     assert _counts_and_orphans(empty_database) == (50, 50, 0)
+
+
+def test_ids_are_never_reused_after_migrating_a_database_with_rows(empty_database: str) -> None:
+    """Revision 0006 rebuilds the SQLite tables with AUTOINCREMENT: existing ids are kept and the
+    next ones continue after the largest, even once the newest row is deleted."""
+    command.upgrade(alembic_config(empty_database), "0005")
+    engine = create_engine(empty_database)
+    insert_user = text(
+        "INSERT INTO users (email, created_at, updated_at, version)"
+        " VALUES (:e, '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00', 1)"
+    )
+    try:
+        with engine.begin() as conn:
+            for n in range(3):
+                conn.execute(insert_user, {"e": f"before{n}@example.org"})
+        upgrade_to_head(empty_database)
+        with engine.begin() as conn:
+            ids = conn.execute(text("SELECT id FROM users ORDER BY id")).scalars().all()
+            conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": max(ids)})
+            conn.execute(insert_user, {"e": "after@example.org"})
+            new_id = conn.execute(
+                text("SELECT id FROM users WHERE email = 'after@example.org'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert ids == [1, 2, 3]
+    assert new_id == 4

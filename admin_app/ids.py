@@ -1,12 +1,15 @@
-"""Row ids as they arrive in URLs and forms: plain ASCII digits of a sane length only."""
+"""Row ids as they arrive in URLs and forms: plain ASCII digits of a sane size only."""
 
-# Ten digits fit every id the panel creates; longer input is not an id (and would overflow).
-MAX_ID_DIGITS = 10
+# The largest INTEGER on PostgreSQL, the type of every id column: a bigger number names no row,
+# and sent as a parameter it is a database error ("out of range"), not an empty result.
+MAX_ID = 2**31 - 1
+MAX_ID_DIGITS = len(str(MAX_ID))
 
 
 def is_id(text: str) -> bool:
-    """True for "123"; false for "", "-1", "1e3", "²" (str.isdigit() accepts superscripts)."""
-    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
+    """True for "123"; false for "", "-1", "1e3", "²" (str.isdigit() accepts superscripts),
+    and for numbers beyond MAX_ID."""
+    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS and int(text) <= MAX_ID
 
 
 def parse_id(text: str) -> int | None:

@@ -47,6 +47,9 @@ PAGE_SIZE = 25
 # Request state: seconds since the shown count was computed (absent when it is fresh).
 COUNT_AGE_STATE = "count_age_seconds"
 PAGE_SIZE_OPTIONS = [25, 50, 100]
+# From this many rows skipped, a list page walks the sort order over ids alone (an index-only
+# scan) and loads whole rows for the page only: a deep OFFSET over full rows reads them all.
+DEFERRED_JOIN_OFFSET = 1_000
 
 
 class PanelModelView(ModelView):
@@ -148,6 +151,11 @@ class PanelModelView(ModelView):
             raise HTTPException(status_code=404)
         stmt: Select[Any] = super()._stmt_by_identifier(identifier)
         return stmt
+
+    async def _run_query(self, stmt: Any) -> Any:
+        if isinstance(stmt, Select) and (stmt._offset or 0) >= DEFERRED_JOIN_OFFSET:
+            stmt = page_by_ids(stmt, self.pk_columns[0])
+        return await super()._run_query(stmt)
 
     def sort_query(self, stmt: Select[Any], request: Request) -> Select[Any]:
         # The primary key breaks ties, so paging never repeats or skips rows with equal keys.
@@ -252,3 +260,10 @@ class PanelModelView(ModelView):
             ) from exc
         except SQLAlchemyError as exc:
             raise ActionRefused(DATABASE_REFUSED) from exc
+
+
+def page_by_ids(stmt: Select[Any], pk: Any) -> Select[Any]:
+    """The same page of `stmt` (filters, joins, order, LIMIT/OFFSET), found as ids first: the
+    database skips index entries instead of whole rows, then loads the page's rows by id."""
+    page_ids = stmt.with_only_columns(pk)
+    return stmt.limit(None).offset(None).where(pk.in_(page_ids))

@@ -243,3 +243,35 @@ def test_an_edit_without_a_social_status_is_refused_not_made_public(
     assert "This field is required." in response.text
     db.expire_all()
     assert db.get(Event, event.id).social_status is SocialStatus.PRIVATE  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("sort", ["asc", "desc"])
+def test_deep_pages_show_the_same_rows_as_a_plain_offset(
+    client: TestClient, db: Session, sort: str
+) -> None:
+    """Past 1,000 rows the list finds the page's ids first; the rows and order must not change."""
+    organizer = factories.make_user(db)
+    db.add_all(
+        Event(
+            title=f"T-{n % 37:02d}-{n:04d}",
+            date_of=date(2026, 1, 1) + timedelta(days=n % 11),
+            social_status=SocialStatus.PRIVATE if n % 3 else SocialStatus.PUBLIC,
+            organizer_id=organizer.id,
+        )
+        for n in range(1_650)
+    )
+    db.commit()
+    params = {"social_status": "private", "sortBy": "date_of", "sort": sort, "pageSize": "100"}
+    page = client.get("/admin/event/list", params={**params, "page": "11"})
+    assert page.status_code == 200
+    order = Event.date_of.desc() if sort == "desc" else Event.date_of.asc()
+    tie = Event.id.desc() if sort == "desc" else Event.id.asc()
+    expected = db.scalars(
+        select(Event.title)
+        .where(Event.social_status == SocialStatus.PRIVATE)
+        .order_by(order, tie)
+        .offset(1_000)
+        .limit(100)
+    ).all()
+    assert len(expected) == 100
+    assert _titles(page.text) == expected

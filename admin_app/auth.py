@@ -16,6 +16,7 @@ from admin_app import audit, clock, mfa, throttle
 from admin_app.config import Settings
 from admin_app.csrf import CSRFMiddleware
 from admin_app.emails import normalize_email
+from admin_app.forms import text_form
 from admin_app.models import Staff, StaffRole
 from admin_app.redirects import safe_next_path
 from admin_app.staff import authenticate_staff
@@ -97,7 +98,7 @@ class StaffAuthBackend(AuthenticationBackend):
         return int(pending["staff_id"])
 
     async def login(self, request: Request) -> bool:
-        form = await request.form()
+        form = await text_form(request)
         email, password = str(form.get("username", "")), str(form.get("password", ""))
         result = await self.attempt(request, email=email, password=password)
         return result.staff is not None and not result.needs_second_factor

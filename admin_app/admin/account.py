@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from admin_app.auth import STAFF_STATE
 from admin_app.db import sync_factory
+from admin_app.forms import text_form
 from admin_app.models import Staff
 from admin_app.security import hash_password, password_problem, verify_password
 
@@ -41,7 +42,7 @@ class AccountView(BaseView):
     async def password(self, request: Request) -> Response:
         if request.method == "GET":
             return await self._render(request, errors={})
-        form = await request.form()
+        form = await text_form(request)
         fields = {
             key: str(form.get(key, ""))
             for key in ("current_password", "new_password", "confirm_password")

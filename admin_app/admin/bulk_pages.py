@@ -15,6 +15,7 @@ from admin_app.admin import bulk
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.selection import Selection
+from admin_app.forms import text_form
 from admin_app.models import SocialStatus
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def _facts(view: PanelModelView, ids: Select[Any], everything: Select[Any]) -> d
 
 async def perform(admin: "PanelAdmin", request: Request) -> Response:
     view, kind = _view_for(admin, request)
-    form = await request.form()
+    form = await text_form(request)
     params = QueryParams([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     selection = Selection.from_params(params)
     cascade = params.get("cascade") == "yes"

@@ -8,7 +8,7 @@ from sqladmin import Admin
 from sqladmin.authentication import login_required
 from sqladmin.flash import flash
 from sqlalchemy import select
-from starlette.datastructures import URL, FormData, QueryParams, UploadFile
+from starlette.datastructures import URL, FormData, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
@@ -24,6 +24,7 @@ from admin_app.admin.errors import ActionRefused
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.auth import StaffAuthBackend
 from admin_app.db import sync_factory
+from admin_app.forms import text_form
 from admin_app.models import AuditEntry
 from admin_app.redirects import safe_next_path
 
@@ -75,7 +76,7 @@ class PanelAdmin(Admin):
         if request.method == "GET":
             context = {"next": safe_next_path(request.query_params.get("next")) or ""}
             return await self.templates.TemplateResponse(request, LOGIN_TEMPLATE, context)
-        form = await request.form()
+        form = await text_form(request)
         email, password = str(form.get("username", "")), str(form.get("password", ""))
         next_path = safe_next_path(str(form.get("next", "")))
         result = await self.staff_auth.attempt(request, email=email, password=password)
@@ -95,7 +96,7 @@ class PanelAdmin(Admin):
         context = {"next": next_path or ""}
         if request.method == "GET":
             return await self.templates.TemplateResponse(request, SECOND_FACTOR_TEMPLATE, context)
-        form = await request.form()
+        form = await text_form(request)
         next_path = safe_next_path(str(form.get("next", "")))
         result = await self.staff_auth.second_factor(request, code=str(form.get("code", "")))
         if result.staff is not None:
@@ -164,14 +165,7 @@ class PanelAdmin(Admin):
 
     @staticmethod
     async def _handle_form_data(request: Request, obj: Any = None) -> FormData:
-        # No panel form has a file field: a file smuggled into a multipart body is just empty.
-        form = await request.form()
-        items: list[tuple[str, str | UploadFile]] = [
-            (k, v if isinstance(v, str) else "") for k, v in form.multi_items()
-        ]
-        # Starlette spools uploads to temporary files that nothing else closes.
-        await form.close()
-        return FormData(items)
+        return await text_form(request)
 
     @login_required
     async def export(self, request: Request) -> Response:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from admin_app import mfa
 from admin_app.auth import STAFF_STATE, StaffAuthBackend
 from admin_app.db import sync_factory
+from admin_app.forms import text_form
 from admin_app.models import RecoveryCode, Staff, StaffRole
 from admin_app.security import verify_password
 
@@ -25,7 +26,7 @@ class TwoFactorView(BaseView):
 
     @expose("/account/mfa", methods=["GET", "POST"], identity="account-mfa")
     async def two_factor(self, request: Request) -> Response:
-        form = await request.form() if request.method == "POST" else None
+        form = await text_form(request) if request.method == "POST" else None
         action = str(form.get("action", "")) if form else ""
         code = str(form.get("code", "")) if form else ""
         password = str(form.get("password", "")) if form else ""

@@ -153,6 +153,7 @@ class PanelModelView(ModelView):
         return stmt
 
     async def _run_query(self, stmt: Any) -> Any:
+        # SQLAdmin's list() adds LIMIT/OFFSET just before this; Select has no public OFFSET getter.
         if isinstance(stmt, Select) and (stmt._offset or 0) >= DEFERRED_JOIN_OFFSET:
             stmt = page_by_ids(stmt, self.pk_columns[0])
         return await super()._run_query(stmt)

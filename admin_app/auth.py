@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import anyio.to_thread
 from sqladmin.authentication import AuthenticationBackend
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import URL
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
@@ -55,7 +55,9 @@ class StaffAuthBackend(AuthenticationBackend):
             https_only=settings.is_production,
         )
         # Inside the session middleware: the CSRF token lives in the session.
-        self.middlewares.append(Middleware(CSRFMiddleware))
+        self.middlewares.append(
+            Middleware(CSRFMiddleware, trusted_origins=settings.trusted_origins)
+        )
         self.session_factory = session_factory
         self.idle_timeout = settings.session_idle_timeout
         self.lifetime = settings.session_lifetime
@@ -103,25 +105,29 @@ class StaffAuthBackend(AuthenticationBackend):
         result = await self.attempt(request, email=email, password=password)
         return result.staff is not None and not result.needs_second_factor
 
-    async def logout(self, request: Request) -> bool:
+    async def logout(self, request: Request) -> RedirectResponse:
         staff_id = request.session.get(STAFF_STATE)
         request.session.clear()
         if isinstance(staff_id, int):
             await anyio.to_thread.run_sync(self._revoke_sessions, staff_id)
-        return False
+        url = URL(str(request.url_for("admin:login"))).include_query_params(notice="logged-out")
+        return RedirectResponse(url, status_code=302)
 
     async def authenticate(self, request: Request) -> bool | RedirectResponse:
         audit.set_actor(None)
         staff_id = request.session.get(STAFF_STATE)
-        if not isinstance(staff_id, int) or not self._fresh(request.session):
+        if not isinstance(staff_id, int):
             request.session.clear()
             return self._to_login(request)
+        if not self._fresh(request.session):
+            request.session.clear()
+            return self._to_login(request, notice="expired")
         access = await anyio.to_thread.run_sync(
             self._current_access, staff_id, request.session.get("session_version")
         )
         if access is None:
             request.session.clear()
-            return self._to_login(request)
+            return self._to_login(request, notice="expired")
         setattr(request.state, ROLE_STATE, access.role)
         audit.set_actor(audit.Actor(staff_id=staff_id, email=access.email, client=_client(request)))
         if self._must_enrol(access) and request.url.path != MFA_ENROL_PATH:
@@ -159,12 +165,16 @@ class StaffAuthBackend(AuthenticationBackend):
         return True
 
     @staticmethod
-    def _to_login(request: Request) -> RedirectResponse:
-        url = str(request.url_for("admin:login"))
+    def _to_login(request: Request, *, notice: str | None = None) -> RedirectResponse:
+        """To the login page, back here after it (for a page, not a form's POST); `notice` is a
+        code of LOGIN_NOTICES in admin/panel.py ("expired")."""
+        url = URL(str(request.url_for("admin:login")))
         query = f"?{request.url.query}" if request.url.query else ""
         wanted = safe_next_path(request.url.path + query)
         if wanted and request.method == "GET":
-            url += "?" + urlencode({"next": wanted})
+            url = url.include_query_params(next=wanted)
+        if notice:
+            url = url.include_query_params(notice=notice)
         return RedirectResponse(url, status_code=302)
 
     def _attempt_sync(self, email: str, password: str, client: str) -> LoginResult:

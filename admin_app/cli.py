@@ -12,6 +12,7 @@ from admin_app.bootstrap import prepare_database
 from admin_app.config import Settings
 from admin_app.db import make_engine, make_session_factory
 from admin_app.emails import InvalidEmailError
+from admin_app.main import create_app
 from admin_app.migrate import upgrade_to_head
 from admin_app.models import StaffRole
 from admin_app.seed import seed_demo
@@ -81,8 +82,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     announce_initial_admin(prepare_database(settings))
-    host, port = args.host or settings.host, args.port or settings.port
-    uvicorn.run("admin_app.main:create_app", factory=True, host=host, port=port)
+    served = settings.model_copy(
+        update={"host": args.host or settings.host, "port": args.port or settings.port}
+    )
+    # The app checks the Host header against the port it is really served on; proxy headers are
+    # its to believe (FORWARDED_ALLOW_IPS), not uvicorn's loopback default.
+    uvicorn.run(create_app(served), host=served.host, port=served.port, proxy_headers=False)
 
 
 def _safe_url(settings: Settings) -> str:

@@ -32,8 +32,15 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8000
-    # Host headers the app answers to; anything else gets a 400 (comma-separated in the env).
+    # Host headers the app answers to, `name` or `name:port`; a bare name is answered without a
+    # port or on PORT. Anything else gets a 400 (comma-separated in the env).
     allowed_hosts: Annotated[list[str], NoDecode] = ["127.0.0.1", "localhost"]
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated);
+    # none by default, so a client can never choose the address the audit log and throttle see.
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = []
+    # Other origins (`https://admin.example.org`) whose pages may send changes, besides the one
+    # the request is addressed to (comma-separated).
+    trusted_origins: Annotated[list[str], NoDecode] = []
     admin_email: str | None = None
     admin_password: SecretStr | None = None
     # A staff session ends after this many seconds without a request (30 minutes) ...
@@ -53,10 +60,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="before")
     @classmethod
-    def _split_allowed_hosts(cls, values: dict[str, object]) -> dict[str, object]:
-        hosts = values.get("allowed_hosts")
-        if isinstance(hosts, str):
-            values["allowed_hosts"] = [host.strip() for host in hosts.split(",") if host.strip()]
+    def _split_lists(cls, values: dict[str, object]) -> dict[str, object]:
+        for name in ("allowed_hosts", "forwarded_allow_ips", "trusted_origins"):
+            listed = values.get(name)
+            if isinstance(listed, str):
+                values[name] = [item.strip() for item in listed.split(",") if item.strip()]
         return values
 
     @model_validator(mode="after")

@@ -1,7 +1,9 @@
-"""CSRF protection for the admin: a per-session token required on every state-changing request."""
+"""CSRF protection for the admin: a per-session token required on every state-changing request,
+and no state-changing request from another site's page, even with a token."""
 
 import secrets
-from urllib.parse import parse_qs
+from collections.abc import Iterable
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -10,7 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 SESSION_KEY = "csrf"
 FORM_FIELD = "csrf_token"
 HEADER = "x-csrf-token"
+# HEAD never arrives here (methods.py answers it as a GET); OPTIONS is refused there too.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_PORTS = {"http": "80", "https": "443"}
 # Largest request body accepted (2 MiB is far beyond any admin form).
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -25,6 +29,12 @@ _REFUSAL = HTMLResponse(
     "again.</p>",
     status_code=403,
 )
+_CROSS_SITE = HTMLResponse(
+    "<!doctype html><title>Request refused</title><h1>Request refused (403)</h1>"
+    "<p>This request came from a page of another site, so nothing was changed. Open the panel "
+    "itself and try again there.</p>",
+    status_code=403,
+)
 
 
 def csrf_token(request: Request) -> str:
@@ -35,8 +45,9 @@ def csrf_token(request: Request) -> str:
 class CSRFMiddleware:
     """Synchronizer token pattern: the token lives in the signed session and must come back."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, trusted_origins: Iterable[str] = ()) -> None:
         self.app = app
+        self.trusted_origins = frozenset(filter(None, map(normalize_origin, trusted_origins)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,20 +60,51 @@ class CSRFMiddleware:
         if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
+        if not self._same_origin(scope):
+            await _CROSS_SITE(scope, receive, send)
+            return
         body = await _read_body(receive)
         if body is None:
             await _TOO_LARGE(scope, receive, send)
             return
-        sent = _header(scope) or await _form_token(scope, body)
+        sent = _header(scope, HEADER) or await _form_token(scope, body)
         if not sent or not secrets.compare_digest(sent.encode(), expected.encode()):
             await _REFUSAL(scope, receive, send)
             return
         await self.app(scope, _replay(body), send)
 
+    def _same_origin(self, scope: Scope) -> bool:
+        """Whether the browser says the request comes from this site (Django 4's check, beside
+        the token): Sec-Fetch-Site, then Origin, or without it Referer. A client that sends
+        neither (a script with the token) is let through to the token check."""
+        if _header(scope, "sec-fetch-site") == "cross-site":
+            return False
+        sent = _header(scope, "origin") or _header(scope, "referer")
+        if not sent:
+            return True
+        own = normalize_origin(f"{scope.get('scheme', 'http')}://{_header(scope, 'host')}")
+        origin = normalize_origin(sent)
+        return origin is not None and (origin == own or origin in self.trusted_origins)
 
-def _header(scope: Scope) -> str:
+
+def normalize_origin(url: str) -> str | None:
+    """`scheme://host[:port]` in lower case without the scheme's default port; None for "null"
+    (a sandboxed or privacy-sensitive context) and anything that is not an http(s) URL."""
+    try:
+        parts = urlsplit(url.strip().lower())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    shown_port = "" if port is None or str(port) == DEFAULT_PORTS[parts.scheme] else f":{port}"
+    return f"{parts.scheme}://{host}{shown_port}"
+
+
+def _header(scope: Scope, wanted: str) -> str:
     for name, value in scope["headers"]:
-        if name == HEADER.encode():
+        if name == wanted.encode():
             return str(value.decode("latin-1"))
     return ""
 

@@ -1,4 +1,5 @@
-"""Security headers on every response: no framing, no sniffing, scripts only from this site."""
+"""Security headers on every response: no framing, no sniffing, scripts only from this site, and
+nothing but static files kept in a cache."""
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +27,13 @@ SECURITY_HEADERS = [
 ]
 
 
+# Pages, exports and JSON carry private data: no shared proxy or back button may replay them
+# (after a logout, say). Static files are the same for everyone and may be kept for a day.
+NO_STORE = (b"cache-control", b"no-store")
+STATIC_CACHE = (b"cache-control", b"public, max-age=86400")
+STATIC_PATHS = ("/admin/statics/", "/favicon.ico")
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
@@ -39,10 +47,13 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        caching = STATIC_CACHE if scope["path"].startswith(STATIC_PATHS) else NO_STORE
+        headers = [*self.headers, caching]
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {name for name, _ in message.get("headers", [])}
-                extra = [(name, value) for name, value in self.headers if name not in names]
+                extra = [(name, value) for name, value in headers if name not in names]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
-from starlette.middleware.trustedhost import TrustedHostMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from admin_app import audit, health, outage
 from admin_app.admin import STATIC_DIR, mount_admin
@@ -10,6 +10,9 @@ from admin_app.auth import StaffAuthBackend
 from admin_app.config import Settings
 from admin_app.db import make_engine, make_session_factory
 from admin_app.headers import SecurityHeadersMiddleware
+from admin_app.hosts import HostCheckMiddleware
+from admin_app.limits import QueryLimitsMiddleware
+from admin_app.methods import HttpMethodsMiddleware
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,6 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     outage.install(app)
     outage.install(panel.admin)
     # The last added runs first: headers go on every response, even a foreign Host's 400.
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(QueryLimitsMiddleware)
+    app.add_middleware(
+        HostCheckMiddleware, allowed_hosts=settings.allowed_hosts, port=settings.port
+    )
+    app.add_middleware(HttpMethodsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    if settings.forwarded_allow_ips:
+        # Client address and scheme from the proxy's headers, only when it is a proxy we know.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app

@@ -127,3 +127,19 @@ def client(anonymous: TestClient, admin_staff: Staff) -> TestClient:
     factories.login(anonymous, admin_staff.email)
     anonymous.headers["X-CSRF-Token"] = factories.csrf_token(anonymous)
     return anonymous
+
+
+RoleClient = Callable[[StaffRole], TestClient]
+
+
+@pytest.fixture
+def client_as(db: Session, admin_staff: Staff, anonymous_factory: ClientFactory) -> RoleClient:
+    """A browser logged in as a new staff member with this role, sending its CSRF token."""
+
+    def make(role: StaffRole) -> TestClient:
+        browser = anonymous_factory()
+        factories.login(browser, factories.make_staff(db, role=role).email)
+        browser.headers["X-CSRF-Token"] = factories.csrf_token(browser, "/admin/")
+        return browser
+
+    return make

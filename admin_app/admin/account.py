@@ -40,7 +40,7 @@ class AccountView(BaseView):
 
     @expose("/account/password", methods=["GET", "POST"], identity="account")
     async def password(self, request: Request) -> Response:
-        if request.method == "GET":
+        if request.method != "POST":
             return await self._render(request, errors={})
         form = await text_form(request)
         fields = {

@@ -4,12 +4,12 @@ import json
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqladmin import ModelView
 from sqladmin._types import _UNSET, UnsetAny
 from sqladmin.filters import StaticValuesFilter
 from sqlalchemy import Select
 from starlette.requests import Request
 
+from admin_app.admin.base import StrictInputView
 from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.models import AuditEntry
 
@@ -49,7 +49,7 @@ def _shown(value: Any) -> Markup:
     return escape(json.dumps(value, ensure_ascii=False))
 
 
-class AuditLogAdmin(ModelView, model=AuditEntry):
+class AuditLogAdmin(StrictInputView, model=AuditEntry):
     # Identity
     name = "Audit entry"
     name_plural = "Audit log"

@@ -24,6 +24,7 @@ from admin_app.admin.errors import (
     DATABASE_REFUSED,
     ActionRefused,
     FormErrors,
+    pop_list_refusal,
     remember_field_errors,
     translate_integrity_error,
 )
@@ -52,7 +53,24 @@ PAGE_SIZE_OPTIONS = [25, 50, 100]
 DEFERRED_JOIN_OFFSET = 1_000
 
 
-class PanelModelView(ModelView):
+class StrictInputView(ModelView):
+    """A view that answers malformed input with a 4xx: a row key that is not an id is a 404, a
+    search is literal text of bounded length (see text_search)."""
+
+    def _stmt_by_identifier(self, identifier: str) -> Select[Any]:
+        # SQLAdmin raises ValueError for a key that is not an id ("abc", "1.5", "²"): a 404.
+        if not is_id(identifier):
+            raise HTTPException(status_code=404)
+        stmt: Select[Any] = super()._stmt_by_identifier(identifier)
+        return stmt
+
+    def search_query(self, stmt: Select[Any], term: str) -> Select[Any]:
+        # Literal text (wildcards escaped), and no CAST so a trigram index can serve it.
+        columns = [getattr(self.model, name) for name in self._search_fields]
+        return stmt.where(or_(*(contains(column, term) for column in columns)))
+
+
+class PanelModelView(StrictInputView):
     """A ModelView whose saves and deletes fail with messages, never tracebacks."""
 
     page_size = PAGE_SIZE
@@ -121,10 +139,10 @@ class PanelModelView(ModelView):
             stmt = self.search_query(stmt=stmt, term=search)
         return stmt
 
-    def search_query(self, stmt: Select[Any], term: str) -> Select[Any]:
-        # Literal text (wildcards escaped), and no CAST so a trigram index can serve it.
-        columns = [getattr(self.model, name) for name in self._search_fields]
-        return stmt.where(or_(*(contains(column, term) for column in columns)))
+    async def list_context(self, request: Request) -> dict[str, Any]:
+        # A refused delete comes back to the list with its reason (see errors.refuse_on_list).
+        message = pop_list_refusal(request)
+        return {"error": message} if message else {}
 
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         """The list query reduced to the exported columns (plain values, no ORM objects)."""
@@ -144,13 +162,6 @@ class PanelModelView(ModelView):
     @property
     def versioned(self) -> bool:
         return sa_inspect(self.model).version_id_col is not None
-
-    def _stmt_by_identifier(self, identifier: str) -> Select[Any]:
-        # SQLAdmin raises ValueError for a key that is not an id ("abc", "²"): that is a 404.
-        if not is_id(identifier):
-            raise HTTPException(status_code=404)
-        stmt: Select[Any] = super()._stmt_by_identifier(identifier)
-        return stmt
 
     async def _run_query(self, stmt: Any) -> Any:
         # SQLAdmin's list() adds LIMIT/OFFSET just before this; Select has no public OFFSET getter.

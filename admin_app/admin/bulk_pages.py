@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from admin_app.admin import bulk
 from admin_app.admin.base import PanelModelView
-from admin_app.admin.errors import ActionRefused
+from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.selection import Selection
 from admin_app.forms import text_form
 from admin_app.models import SocialStatus
@@ -90,7 +90,8 @@ async def perform(admin: "PanelAdmin", request: Request) -> Response:
     try:
         message = await anyio.to_thread.run_sync(_run, view, ids, selection, cascade, status)
     except ActionRefused as refusal:
-        return RedirectResponse(back.include_query_params(error=str(refusal)), status_code=303)
+        refuse_on_list(request, refusal)
+        return RedirectResponse(back, status_code=303)
     view.forget_counts()
     flash(request, message, category="success")
     return RedirectResponse(back, status_code=303)

@@ -14,6 +14,8 @@ DATABASE_REFUSED = (
 )
 
 _FIELD_ERRORS_STATE = "field_errors"
+# Session key of a refused action's reason, shown once on the list the browser goes back to.
+_LIST_REFUSAL = "list_refusal"
 
 
 class FormErrors(Exception):
@@ -26,6 +28,16 @@ class FormErrors(Exception):
 
 class ActionRefused(Exception):
     """A whole action (a delete, a save of a vanished row) refused with a readable reason."""
+
+
+def refuse_on_list(request: Request, refusal: ActionRefused) -> None:
+    """Show the reason on the next list page (the URL never carries the text)."""
+    request.session[_LIST_REFUSAL] = str(refusal)
+
+
+def pop_list_refusal(request: Request) -> str | None:
+    message = request.session.pop(_LIST_REFUSAL, None)
+    return message if isinstance(message, str) else None
 
 
 def remember_field_errors(request: Request, errors: FormErrors) -> None:

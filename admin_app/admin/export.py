@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 BATCH_SIZE = 1000
 # A spreadsheet runs a cell starting with these as a formula; a leading quote keeps it text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The fullwidth forms and "|" too: some spreadsheets read them as the ASCII ones (DDE with "|").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "|", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 

@@ -20,7 +20,7 @@ from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import delete_selection
 from admin_app.admin.counting import CountCache
-from admin_app.admin.errors import ActionRefused
+from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.auth import StaffAuthBackend
 from admin_app.db import sync_factory
@@ -32,6 +32,13 @@ LOGIN_TEMPLATE = "sqladmin/login.html"
 SECOND_FACTOR_TEMPLATE = "login_mfa.html"
 INVALID_CREDENTIALS = "Invalid credentials."
 DASHBOARD_TEMPLATE = "dashboard.html"
+# SQLAdmin's column file routes (FileResponse of whatever path a value names).
+UNMOUNTED_ROUTES = frozenset({"file_download", "file_preview"})
+# What the login page may say on arrival, by code: never text taken from the URL.
+LOGIN_NOTICES = {
+    "expired": "Your session ended. Log in again to continue.",
+    "logged-out": "You are logged out.",
+}
 
 
 def _nothing_selected() -> list[int]:
@@ -45,6 +52,13 @@ class PanelAdmin(Admin):
         super().__init__(*args, **kwargs)
         self.dashboard_cache = dashboard.FiguresCache(ttl_seconds=dashboard_ttl)
         self.count_cache = CountCache(ttl_seconds=count_ttl)
+        # SQLAdmin serves any column value that names a readable file (`.env`, the database):
+        # no column here holds a file, so those routes are not mounted at all.
+        self.admin.router.routes = [
+            route
+            for route in self.admin.router.routes
+            if getattr(route, "name", None) not in UNMOUNTED_ROUTES
+        ]
         # Logging out changes state, so it is a POST (CSRF-checked), never a link a page can fire.
         for index, route in enumerate(self.admin.router.routes):
             if getattr(route, "name", None) == "logout":
@@ -73,8 +87,11 @@ class PanelAdmin(Admin):
         return backend
 
     async def login(self, request: Request) -> Response:
-        if request.method == "GET":
-            context = {"next": safe_next_path(request.query_params.get("next")) or ""}
+        if request.method != "POST":
+            context = {
+                "next": safe_next_path(request.query_params.get("next")) or "",
+                "notice": LOGIN_NOTICES.get(request.query_params.get("notice", "")),
+            }
             return await self.templates.TemplateResponse(request, LOGIN_TEMPLATE, context)
         form = await text_form(request)
         email, password = str(form.get("username", "")), str(form.get("password", ""))
@@ -94,7 +111,7 @@ class PanelAdmin(Admin):
             return RedirectResponse(request.url_for("admin:login"), status_code=302)
         next_path = safe_next_path(request.query_params.get("next"))
         context = {"next": next_path or ""}
-        if request.method == "GET":
+        if request.method != "POST":
             return await self.templates.TemplateResponse(request, SECOND_FACTOR_TEMPLATE, context)
         form = await text_form(request)
         next_path = safe_next_path(str(form.get("next", "")))
@@ -152,9 +169,9 @@ class PanelAdmin(Admin):
     @login_required
     async def bulk(self, request: Request) -> Response:
         """Bulk work with a confirmation page first (GET) and the change itself (POST)."""
-        if request.method == "GET":
-            return await bulk_pages.confirm_page(self, request)
-        return await bulk_pages.perform(self, request)
+        if request.method == "POST":
+            return await bulk_pages.perform(self, request)
+        return await bulk_pages.confirm_page(self, request)
 
     # SQLAdmin answers 400 for any error in a save; an outage is a 503 (nothing saved, try again).
     async def create(self, request: Request) -> Response:
@@ -221,11 +238,20 @@ class PanelAdmin(Admin):
         try:
             deleted = await anyio.to_thread.run_sync(run)
         except ActionRefused as refusal:
-            return PlainTextResponse(str(back_to.include_query_params(error=str(refusal))))
+            refuse_on_list(request, refusal)
+            return PlainTextResponse(str(back_to))
         view.forget_counts()
         noun = view.name.lower() if deleted == 1 else view.name_plural.lower()
         flash(request, f"Deleted {deleted} {noun}.", category="success")
         return PlainTextResponse(str(back_to))
+
+    async def list(self, request: Request) -> Response:
+        # SQLAdmin shows `?error=` text on the list: a lure anyone could link to. Refusals travel
+        # in the session instead (see list_context), and the parameter is dropped.
+        if "error" in request.query_params:
+            return RedirectResponse(request.url.remove_query_params("error"), status_code=302)
+        response: Response = await super().list(request)
+        return response
 
     @staticmethod
     def _list_url_keeping_filters(request: Request, identity: str) -> URL:

@@ -171,6 +171,7 @@ class AppServer:
             "DATABASE_URL": self.database_url,
             "SECRET_KEY": self.secret_key,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "PORT": str(self.port),  # the Host header carries the port, and is checked with it
             "APP_ENV": "development",
         }
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """Start, stop and restart one arm's uvicorn server in a subprocess on a free port."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -45,8 +46,13 @@ class ArmServer:
         command = [sys.executable, "-m", "bench.serve", "--arm", self.arm]
         command += ["--url", self.database_url, "--port", str(self.port)]
         with self.log_path.open("ab") as log:
+            # PORT: the project arm answers Host headers on the port it is served at only.
             self._process = subprocess.Popen(
-                command, cwd=BENCH_DIR.parent, stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=BENCH_DIR.parent,
+                env={**os.environ, "PORT": str(self.port)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self._wait_ready()
 

@@ -146,3 +146,33 @@ def test_an_active_session_still_ends_after_8_hours(
         assert client.get("/admin/", follow_redirects=False).status_code == 200, minutes
     move_clock(timedelta(hours=8, minutes=1))
     assert client.get("/admin/", follow_redirects=False).status_code == 302
+
+
+def test_the_login_page_shows_only_its_own_notices(anonymous: TestClient) -> None:
+    lure = "Your account is locked. Call +1 555 0100 to unlock it."
+    for name in ("error", "notice", "message"):
+        assert lure not in anonymous.get("/admin/login", params={name: lure}).text
+    expired = anonymous.get("/admin/login", params={"notice": "expired"}).text
+    assert "Your session ended. Log in again to continue." in expired
+
+
+def test_an_expired_session_says_so_on_the_login_page(
+    client: TestClient, move_clock: ClockMover
+) -> None:
+    move_clock(timedelta(minutes=31))
+    response = client.get("/admin/event/list")
+    assert "/admin/login" in str(response.url) and "notice=expired" in str(response.url)
+    assert "Your session ended. Log in again to continue." in response.text
+
+
+def test_logging_out_says_so(client: TestClient) -> None:
+    response = client.post("/admin/logout")
+    assert str(response.url).endswith("/admin/login?notice=logged-out")
+    assert "You are logged out." in response.text
+
+
+def test_a_list_never_shows_text_from_its_url(client: TestClient) -> None:
+    lure = "Nothing was deleted: call +1 555 0100"
+    response = client.get("/admin/event/list", params={"error": lure, "search": "x"})
+    assert lure not in response.text
+    assert str(response.url).endswith("/admin/event/list?search=x")

@@ -1,15 +1,19 @@
-"""Forged requests: every state-changing request without the session's token is refused."""
+"""Forged requests: every state-changing request without the session's token, or sent from another
+site's page, is refused."""
 
 from collections.abc import Callable
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.types import Message, Receive, Scope, Send
 
-from admin_app.csrf import CSRFMiddleware
+from admin_app.config import Settings
+from admin_app.csrf import CSRFMiddleware, normalize_origin
+from admin_app.main import create_app
 from admin_app.models import Event, Staff, User
 from tests import factories
 
@@ -132,3 +136,98 @@ async def test_a_non_ascii_token_is_a_403_not_a_crash() -> None:
     await CSRFMiddleware(app)(scope, receive, send)
     assert not reached
     assert sent[0]["status"] == 403
+
+
+CROSS_SITE_HEADERS = {
+    "foreign origin": {"Origin": "http://evil.example"},
+    "null origin": {"Origin": "null"},
+    "other scheme": {"Origin": "https://testserver"},
+    "other port": {"Origin": "http://testserver:9999"},
+    "look-alike": {"Origin": "http://testserver.evil.example"},
+    "foreign referer": {"Referer": "http://evil.example/admin/event/list"},
+    "fetch metadata": {"Sec-Fetch-Site": "cross-site", "Origin": "http://testserver"},
+    "foreign origin, own referer": {
+        "Origin": "http://evil.example",
+        "Referer": "http://testserver/admin/",
+    },
+}
+SAME_SITE_HEADERS = {
+    "own origin": {"Origin": "http://testserver"},
+    "own origin, default port": {"Origin": "http://testserver:80"},
+    "own referer": {"Referer": "http://testserver/admin/user/list?search=x"},
+    "same-origin fetch": {"Sec-Fetch-Site": "same-origin"},
+    "neither header": {},
+}
+
+
+@pytest.mark.parametrize("headers", list(CROSS_SITE_HEADERS.values()), ids=list(CROSS_SITE_HEADERS))
+@pytest.mark.parametrize("kind", list(FORGERIES))
+def test_a_cross_site_request_is_refused_even_with_the_token(
+    client: TestClient, db: Session, targets: dict[str, int], kind: str, headers: dict[str, str]
+) -> None:
+    before = _snapshot(db)
+    client.headers.update(headers)
+    response = FORGERIES[kind](client, targets)
+    assert response.status_code == 403
+    assert "another site" in response.text
+    assert _snapshot(db) == before
+    for name in headers:
+        del client.headers[name]
+    assert client.get("/admin/user/list", follow_redirects=False).status_code == 200
+
+
+@pytest.mark.parametrize("headers", list(SAME_SITE_HEADERS.values()), ids=list(SAME_SITE_HEADERS))
+def test_a_same_site_request_with_the_token_is_accepted(
+    client: TestClient, db: Session, headers: dict[str, str]
+) -> None:
+    client.headers.update(headers)
+    response = client.post("/admin/user/create", data={"email": "ok@example.org", "save": "Save"})
+    assert response.status_code in (200, 302)
+    assert _snapshot(db)[0] == ["ok@example.org"]
+
+
+def test_a_cross_site_login_is_refused(anonymous: TestClient, admin_staff: Staff) -> None:
+    data = {
+        "username": admin_staff.email,
+        "password": factories.STAFF_PASSWORD,
+        "csrf_token": factories.csrf_token(anonymous),
+    }
+    response = anonymous.post("/admin/login", data=data, headers={"Origin": "http://evil.example"})
+    assert response.status_code == 403
+    assert anonymous.get("/admin/", follow_redirects=False).status_code == 302
+
+
+def test_a_trusted_origin_may_send_changes(
+    app: FastAPI, settings: Settings, db: Session, admin_staff: Staff
+) -> None:
+    proxied = create_app(
+        settings.model_copy(update={"trusted_origins": ["https://admin.example.org"]})
+    )
+    with TestClient(proxied, base_url="http://testserver") as browser:
+        factories.login(browser, admin_staff.email)
+        browser.headers["X-CSRF-Token"] = factories.csrf_token(browser, "/admin/")
+        trusted = {"Origin": "https://admin.example.org"}
+        data = {"email": "trusted@example.org", "save": "Save"}
+        assert browser.post("/admin/user/create", data=data, headers=trusted).status_code == 200
+        other = {"Origin": "https://other.example.org"}
+        data = {"email": "other@example.org", "save": "Save"}
+        assert browser.post("/admin/user/create", data=data, headers=other).status_code == 403
+    proxied.state.engine.dispose()
+    assert _snapshot(db)[0] == ["trusted@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://Example.org:80/path", "http://example.org"),
+        ("https://example.org:443", "https://example.org"),
+        ("https://example.org:8443", "https://example.org:8443"),
+        ("http://[::1]:8000", "http://[::1]:8000"),
+        ("null", None),
+        ("file:///etc/passwd", None),
+        ("http://example.org:99999", None),
+        ("javascript:alert(1)", None),
+    ],
+)
+def test_origins_are_compared_in_one_normal_form(url: str, expected: str | None) -> None:
+    assert normalize_origin(url) == expected

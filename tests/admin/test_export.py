@@ -63,7 +63,20 @@ def test_user_export_has_event_counts(client: TestClient, db: Session) -> None:
     assert row["email"] == "ann@example.org" and row["events"] == "1"
 
 
-@pytest.mark.parametrize("payload", ['=HYPERLINK("http://evil")', "+1+1", "-2", "@SUM(A1)"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '=HYPERLINK("http://evil")',
+        "+1+1",
+        "-2",
+        "@SUM(A1)",
+        "|calc",  # DDE in older spreadsheets
+        "\uff1dHYPERLINK(1)",  # the fullwidth forms, which some spreadsheets fold to ASCII
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20SUM(A1)",
+    ],
+)
 def test_spreadsheet_formulas_are_exported_inert(
     client: TestClient, db: Session, payload: str
 ) -> None:

@@ -39,6 +39,6 @@ def mounted_routes(routes: list[BaseRoute], prefix: str = "") -> list[MountedRou
         elif hasattr(route, "methods"):
             methods = frozenset(route.methods or {"GET"}) - {"HEAD"}
             found.append(MountedRoute(path, methods, name))
-        else:  # a router included into another (FastAPI), with its own routes
-            found += mounted_routes(list(getattr(route, "routes", [])), prefix)
+        else:  # a router FastAPI included into another: its routes are the original router's
+            found += mounted_routes(list(route.original_router.routes), prefix)  # type: ignore[attr-defined]
     return found

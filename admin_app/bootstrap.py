@@ -3,7 +3,7 @@
 from admin_app.config import Settings
 from admin_app.db import make_engine, make_session_factory
 from admin_app.migrate import upgrade_to_head
-from admin_app.staff import InitialAdmin, ensure_initial_admin
+from admin_app.staff.accounts import InitialAdmin, ensure_initial_admin
 
 
 def prepare_database(settings: Settings) -> InitialAdmin | None:

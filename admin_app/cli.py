@@ -16,7 +16,7 @@ from admin_app.main import create_app
 from admin_app.migrate import upgrade_to_head
 from admin_app.models import StaffRole
 from admin_app.seed import seed_demo
-from admin_app.staff import InitialAdmin, StaffError, create_staff
+from admin_app.staff.accounts import InitialAdmin, StaffError, create_staff
 
 
 class CommandError(Exception):

@@ -4,15 +4,16 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from admin_app import audit, health, outage
+from admin_app import audit
 from admin_app.admin import STATIC_DIR, mount_admin
-from admin_app.auth import StaffAuthBackend
 from admin_app.config import Settings
 from admin_app.db import make_engine, make_session_factory
-from admin_app.headers import SecurityHeadersMiddleware
-from admin_app.hosts import HostCheckMiddleware
-from admin_app.limits import QueryLimitsMiddleware
-from admin_app.methods import HttpMethodsMiddleware
+from admin_app.web import health, outage
+from admin_app.web.auth import StaffAuthBackend
+from admin_app.web.headers import SecurityHeadersMiddleware
+from admin_app.web.hosts import HostCheckMiddleware
+from admin_app.web.limits import QueryLimitsMiddleware
+from admin_app.web.methods import HttpMethodsMiddleware
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from admin_app.throttle import MAX_FAILURES_PER_ACCOUNT
+from admin_app.staff.throttle import MAX_FAILURES_PER_ACCOUNT
 from bench.load_server import STAFF_PASSWORD, AppServer, fresh_database
 
 COOKIE = "events_admin_session"

@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from admin_app.db import make_engine, make_session_factory
 from admin_app.models import StaffRole
-from admin_app.staff import create_staff
+from admin_app.staff.accounts import create_staff
 
 ROOT = Path(__file__).resolve().parent.parent
 # Where the app's code is imported from by the servers and CLI commands (--app-dir changes it).

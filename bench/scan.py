@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from admin_app.config import Settings
 from admin_app.main import create_app
 from admin_app.models import Event, StaffRole, User
-from admin_app.staff import create_staff
+from admin_app.staff.accounts import create_staff
 from bench.load_server import (
     ROOT,
     STAFF_PASSWORD,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from admin_app.db import make_engine
 from admin_app.migrate import upgrade_to_head
 from admin_app.models import Event, LoginAttempt, Staff, StaffRole, User
-from admin_app.staff import create_staff
+from admin_app.staff.accounts import create_staff
 from bench.layout import Layout, batched, event_rows, user_rows, utc_now
 from bench.progress import ProgressBar
 from bench.targets import Target

@@ -9,7 +9,7 @@ from httpx2 import Response
 from sqlalchemy.orm import Session
 
 from admin_app.models import Event, SocialStatus, Staff, StaffRole, User
-from admin_app.staff import create_staff
+from admin_app.staff.accounts import create_staff
 
 STAFF_PASSWORD = "a long enough test password"
 _sequence = itertools.count(1)

@@ -14,7 +14,7 @@ from admin_app.bootstrap import prepare_database
 from admin_app.cli import announce_initial_admin, main
 from admin_app.config import Settings
 from admin_app.models import Event, Staff, StaffRole, User
-from admin_app.security import verify_password
+from admin_app.staff.passwords import verify_password
 
 PASSWORD = "a perfectly fine password"
 

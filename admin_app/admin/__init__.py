@@ -14,12 +14,12 @@ from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import status_badge
 from admin_app.admin.panel import PanelAdmin
-from admin_app.admin.staff import StaffAdmin
+from admin_app.admin.roles import RoleAuthorization
+from admin_app.admin.staff_accounts import StaffAdmin
 from admin_app.admin.two_factor import TwoFactorView
 from admin_app.admin.users import UserAdmin
-from admin_app.auth import StaffAuthBackend
-from admin_app.csrf import csrf_token
-from admin_app.roles import RoleAuthorization
+from admin_app.web.auth import StaffAuthBackend
+from admin_app.web.csrf import csrf_token
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"

@@ -7,11 +7,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app.auth import STAFF_STATE
 from admin_app.db import sync_factory
-from admin_app.forms import text_form
 from admin_app.models import Staff
-from admin_app.security import hash_password, password_problem, verify_password
+from admin_app.staff.passwords import hash_password, password_problem, verify_password
+from admin_app.web.auth import STAFF_STATE
+from admin_app.web.form_bodies import text_form
 
 TEMPLATE = "account_password.html"
 

@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from wtforms import Form, HiddenField
 
-from admin_app import outage
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import (
@@ -29,6 +28,7 @@ from admin_app.admin.errors import (
     translate_integrity_error,
 )
 from admin_app.admin.formatters import TYPE_FORMATTERS
+from admin_app.admin.ids import is_id
 from admin_app.admin.selection import Selection
 from admin_app.admin.text_search import contains
 from admin_app.admin.versioning import (
@@ -39,7 +39,7 @@ from admin_app.admin.versioning import (
     stale_edit,
 )
 from admin_app.db import sync_factory
-from admin_app.ids import is_id
+from admin_app.web import outage
 
 # Any SELECT, whatever its columns (SQLAlchemy types a SELECT by its column tuple).
 AnySelect = Select[*tuple[Any, ...]]

@@ -7,10 +7,11 @@ from sqlalchemy import Select, delete, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from admin_app import audit, clock, outage
+from admin_app import audit, clock
 from admin_app.admin.errors import DATABASE_REFUSED, ActionRefused
 from admin_app.admin.selection import MAX_SELECTION, Selection, count_rows
 from admin_app.models import Event, SocialStatus
+from admin_app.web import outage
 
 if TYPE_CHECKING:
     from admin_app.admin.base import PanelModelView

@@ -14,9 +14,9 @@ from admin_app.admin.base import AnySelect, PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
 from admin_app.admin.formatters import status_badge, unbroken_date
+from admin_app.admin.ids import parse_id
 from admin_app.admin.pickers import LiteralAjaxLoader
 from admin_app.admin.validators import enum_value, strip_text
-from admin_app.ids import parse_id
 from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
 
 ORGANIZER_MISSING = "Choose an organizer from the suggestions (type part of their email)."

@@ -10,8 +10,8 @@ from sqlalchemy import Select, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from admin_app.admin.ids import is_id
 from admin_app.emails import normalize_email
-from admin_app.ids import is_id
 from admin_app.models import Event, SocialStatus, User
 
 ALL = "__all"

@@ -14,19 +14,20 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from admin_app import clock, dashboard, outage
-from admin_app.admin import bulk_pages, export
+from admin_app import clock
+from admin_app.admin import confirmation, dashboard, export
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import delete_selection
 from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.selection import Selection, parse_pks
-from admin_app.auth import StaffAuthBackend
 from admin_app.db import sync_factory
-from admin_app.forms import text_form
 from admin_app.models import AuditEntry
-from admin_app.redirects import safe_next_path
+from admin_app.web import outage
+from admin_app.web.auth import StaffAuthBackend
+from admin_app.web.form_bodies import text_form
+from admin_app.web.redirects import safe_next_path
 
 LOGIN_TEMPLATE = "sqladmin/login.html"
 SECOND_FACTOR_TEMPLATE = "login_mfa.html"
@@ -170,8 +171,8 @@ class PanelAdmin(Admin):
     async def bulk(self, request: Request) -> Response:
         """Bulk work with a confirmation page first (GET) and the change itself (POST)."""
         if request.method == "POST":
-            return await bulk_pages.perform(self, request)
-        return await bulk_pages.confirm_page(self, request)
+            return await confirmation.perform(self, request)
+        return await confirmation.confirm_page(self, request)
 
     # SQLAdmin answers 400 for any error in a save; an outage is a 503 (nothing saved, try again).
     async def create(self, request: Request) -> Response:

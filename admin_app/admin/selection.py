@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 
-from admin_app.ids import is_id
+from admin_app.admin.ids import is_id
 
 if TYPE_CHECKING:
     from admin_app.admin.base import PanelModelView

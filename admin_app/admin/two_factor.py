@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from admin_app import mfa
-from admin_app.auth import STAFF_STATE, StaffAuthBackend
 from admin_app.db import sync_factory
-from admin_app.forms import text_form
 from admin_app.models import RecoveryCode, Staff, StaffRole
-from admin_app.security import verify_password
+from admin_app.staff import mfa
+from admin_app.staff.passwords import verify_password
+from admin_app.web.auth import STAFF_STATE, StaffAuthBackend
+from admin_app.web.form_bodies import text_form
 
 TEMPLATE = "account_mfa.html"
 ENROL_SECRET = "mfa_enrol_secret"

@@ -11,8 +11,8 @@ from wtforms.validators import InputRequired, Length
 
 from admin_app.admin.base import AnySelect, PanelModelView
 from admin_app.admin.bulk import Dependents
+from admin_app.admin.ids import parse_id
 from admin_app.admin.validators import strip_text, valid_email
-from admin_app.ids import parse_id
 from admin_app.models import EMAIL_MAX_LENGTH, Event, User
 
 # Events shown on a user's page; the rest are one click away in the filtered events list.

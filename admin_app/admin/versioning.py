@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from admin_app.ids import parse_id
+from admin_app.admin.ids import parse_id
 from admin_app.models import AuditEntry
 
 VERSION_FIELD = "version"

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from admin_app.dashboard import _add_months
+from admin_app.admin.dashboard import _add_months
 from admin_app.models import SocialStatus, StaffRole
 from tests import factories
 from tests.conftest import ClientFactory

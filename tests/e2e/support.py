@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app.db import make_engine, make_session_factory
 from admin_app.models import Event, SocialStatus, Staff, StaffRole, User
-from admin_app.staff import create_staff
+from admin_app.staff.accounts import create_staff
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS_DIR = REPO_ROOT / "test-results" / "e2e"

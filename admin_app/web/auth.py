@@ -12,14 +12,15 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from admin_app import audit, clock, mfa, throttle
+from admin_app import audit, clock
 from admin_app.config import Settings
-from admin_app.csrf import CSRFMiddleware
 from admin_app.emails import normalize_email
-from admin_app.forms import text_form
 from admin_app.models import Staff, StaffRole
-from admin_app.redirects import safe_next_path
-from admin_app.staff import authenticate_staff
+from admin_app.staff import mfa, throttle
+from admin_app.staff.accounts import authenticate_staff
+from admin_app.web.csrf import CSRFMiddleware
+from admin_app.web.form_bodies import text_form
+from admin_app.web.redirects import safe_next_path
 
 ROLE_STATE = "staff_role"
 STAFF_STATE = "staff_id"

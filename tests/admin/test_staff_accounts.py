@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin_app.models import Staff, StaffRole
-from admin_app.security import verify_password
+from admin_app.staff.passwords import verify_password
 from tests import factories
 from tests.conftest import ClientFactory
 

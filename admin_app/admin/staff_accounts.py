@@ -9,11 +9,11 @@ from wtforms.validators import InputRequired, Length
 
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
+from admin_app.admin.ids import parse_id
 from admin_app.admin.validators import enum_value, strip_text, valid_email
-from admin_app.ids import parse_id
 from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
-from admin_app.security import MAX_PASSWORD_LENGTH, hash_password, password_problem
-from admin_app.staff_rules import LAST_ADMIN, would_remove_last_admin
+from admin_app.staff.accounts import LAST_ADMIN, would_remove_last_admin
+from admin_app.staff.passwords import MAX_PASSWORD_LENGTH, hash_password, password_problem
 
 
 class StaffAdmin(PanelModelView, model=Staff):

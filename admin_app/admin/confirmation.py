@@ -15,8 +15,8 @@ from admin_app.admin import bulk
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.selection import Selection
-from admin_app.forms import text_form
 from admin_app.models import SocialStatus
+from admin_app.web.form_bodies import text_form
 
 if TYPE_CHECKING:
     from admin_app.admin.panel import PanelAdmin

@@ -5,13 +5,13 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from admin_app import security
 from admin_app.models import Staff
+from admin_app.staff import passwords
 from tests import factories
 
 
 def test_hashes_are_argon2id_with_at_least_owasp_parameters() -> None:
-    encoded = security.hash_password("a long enough password")
+    encoded = passwords.hash_password("a long enough password")
     assert encoded.startswith("$argon2id$")
     params = dict(part.split("=") for part in encoded.split("$")[3].split(","))
     assert int(params["m"]) >= 19 * 1024 and int(params["t"]) >= 2 and int(params["p"]) >= 1
@@ -19,10 +19,10 @@ def test_hashes_are_argon2id_with_at_least_owasp_parameters() -> None:
 
 def test_long_passwords_are_not_truncated() -> None:
     long = "p" * 200
-    encoded = security.hash_password(long)
-    assert security.verify_password(encoded, long)
-    assert not security.verify_password(encoded, long[:-1] + "q")
-    assert security.password_problem("correct horse battery staple " * 2) is None
+    encoded = passwords.hash_password(long)
+    assert passwords.verify_password(encoded, long)
+    assert not passwords.verify_password(encoded, long[:-1] + "q")
+    assert passwords.password_problem("correct horse battery staple " * 2) is None
 
 
 @pytest.mark.parametrize(
@@ -35,15 +35,15 @@ def test_long_passwords_are_not_truncated() -> None:
     ],
 )
 def test_weak_passwords_are_refused(password: str, problem: str) -> None:
-    assert problem in (security.password_problem(password) or "")
+    assert problem in (passwords.password_problem(password) or "")
 
 
 def test_no_composition_rules() -> None:
-    assert security.password_problem("all lower case words here") is None
+    assert passwords.password_problem("all lower case words here") is None
 
 
 def test_the_common_password_list_is_shipped() -> None:
-    assert len(security.common_passwords()) >= 3000
+    assert len(passwords.common_passwords()) >= 3000
 
 
 def test_old_hashes_are_upgraded_on_login(
@@ -54,5 +54,5 @@ def test_old_hashes_are_upgraded_on_login(
     db.commit()
     factories.login(anonymous, admin_staff.email)
     db.refresh(admin_staff)
-    assert not security.needs_rehash(admin_staff.password_hash)
-    assert security.verify_password(admin_staff.password_hash, factories.STAFF_PASSWORD)
+    assert not passwords.needs_rehash(admin_staff.password_hash)
+    assert passwords.verify_password(admin_staff.password_hash, factories.STAFF_PASSWORD)

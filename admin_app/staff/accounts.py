@@ -1,16 +1,19 @@
-"""Staff accounts: creation, credential checks and the first admin of a fresh install."""
+"""Staff accounts, one function per rule: create, authenticate, the first admin of a fresh install,
+revoke sessions, and the rule that there is always an active admin. Knows no HTTP."""
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from admin_app.db import utcnow
 from admin_app.emails import clean_email
 from admin_app.models import Staff, StaffRole
-from admin_app.security import hash_password, needs_rehash, password_problem, verify_password
+from admin_app.staff.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 DEFAULT_ADMIN_EMAIL = "admin@example.com"
 
@@ -65,3 +68,24 @@ def ensure_initial_admin(
     address = email or DEFAULT_ADMIN_EMAIL
     create_staff(session, email=address, password=password or generated or "", role=StaffRole.ADMIN)
     return InitialAdmin(email=clean_email(address), generated_password=generated)
+
+
+LAST_ADMIN = "This is the last active admin: make another admin first."
+
+
+def active_admins(session: Session, *, excluding: Sequence[int] | Select[Any] = ()) -> int:
+    return (
+        session.scalar(
+            select(func.count(Staff.id)).where(
+                Staff.role == StaffRole.ADMIN,
+                Staff.is_active.is_(True),
+                Staff.id.not_in(excluding),
+            )
+        )
+        or 0
+    )
+
+
+def would_remove_last_admin(session: Session, *, staff_ids: Sequence[int] | Select[Any]) -> bool:
+    """True when deactivating, demoting or deleting these accounts leaves no active admin."""
+    return active_admins(session, excluding=staff_ids) == 0

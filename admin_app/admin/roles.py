@@ -3,8 +3,8 @@
 from sqladmin.authorization import Action, GrantsAuthorizationBackend, custom_action
 from starlette.requests import Request
 
-from admin_app.auth import ROLE_STATE
 from admin_app.models import StaffRole
+from admin_app.web.auth import ROLE_STATE
 
 _READ_ONLY = (Action.LIST, Action.DETAILS, Action.EXPORT)
 # Editors change data but may not cascade-delete users with their events (admins only).

@@ -1,0 +1,2 @@
+"""The hostile-input suite (hypothesis), by surface: forms, filters and search, selections,
+login."""

@@ -1,0 +1,1 @@
+"""Tests of admin_app/staff/: accounts, passwords, two-factor codes, throttling."""

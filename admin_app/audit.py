@@ -15,14 +15,13 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from admin_app import clock
-from admin_app.models import AuditEntry, Event, Staff, User
+from admin_app.models import CLIENT_MAX_LENGTH, SUMMARY_MAX_LENGTH, AuditEntry, Event, Staff, User
 
 AUDITED: dict[type, str] = {User: "user", Event: "event", Staff: "staff"}
 # Never written to the trail; a change to them is noted without values.
 SECRET_FIELDS = {"password_hash": "password", "mfa_secret": "two-factor login"}
 # Bookkeeping that changes on every save and says nothing to a reader.
 UNTRACKED_FIELDS = {"updated_at", "version", "session_version", "last_login_at", "created_at"}
-SUMMARY_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -87,12 +86,12 @@ def _entry(
         "at": clock.now(),
         "staff_id": actor.staff_id,
         "staff_email": actor.email,
-        "client": actor.client[:64],
+        "client": actor.client[:CLIENT_MAX_LENGTH],
         "action": action,
         "target": target,
         "target_id": target_id,
         "version": version,
-        "summary": summary[:SUMMARY_MAX],
+        "summary": summary[:SUMMARY_MAX_LENGTH],
         "changes": changes,
     }
 

@@ -8,15 +8,14 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from admin_app.bootstrap import prepare_database
 from admin_app.config import Settings
-from admin_app.db import make_engine, make_session_factory
+from admin_app.db import engine_for, make_session_factory
 from admin_app.emails import InvalidEmailError
 from admin_app.main import create_app
 from admin_app.migrate import upgrade_to_head
 from admin_app.models import StaffRole
 from admin_app.seed import seed_demo
-from admin_app.staff.accounts import InitialAdmin, StaffError, create_staff
+from admin_app.staff.accounts import InitialAdmin, StaffError, create_staff, ensure_initial_admin
 
 
 class CommandError(Exception):
@@ -24,8 +23,22 @@ class CommandError(Exception):
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
-    upgrade_to_head(settings.database_url)
+    upgrade_to_head(settings)
     print(f"Database {_safe_url(settings)} is at the latest schema.")
+
+
+def prepare_database(settings: Settings) -> InitialAdmin | None:
+    """What a server start does before serving: migrate, then make sure someone can log in."""
+    upgrade_to_head(settings)
+    engine = engine_for(settings)
+    try:
+        with make_session_factory(engine)() as session:
+            password = (
+                settings.admin_password.get_secret_value() if settings.admin_password else None
+            )
+            return ensure_initial_admin(session, email=settings.admin_email, password=password)
+    finally:
+        engine.dispose()
 
 
 def _read_password() -> str:
@@ -39,7 +52,7 @@ def _read_password() -> str:
 
 def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
     password = _read_password()
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         with make_session_factory(engine)() as session:
             staff = create_staff(session, email=args.email, password=password, role=args.role)
@@ -60,7 +73,7 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
         if done == total:
             print()
 
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         seed_demo(engine, users=args.users, events=args.events, progress=progress, seed=args.seed)
     except ValueError as exc:

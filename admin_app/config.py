@@ -9,8 +9,6 @@ from typing import Annotated
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from admin_app.db import DEFAULT_LOCK_WAIT_SECONDS
-
 # Values that `.env.example` and docs use; a production start with one of them is refused.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "replace-me"})
 # Characters of SECRET_KEY required in production (about 190 bits from token_urlsafe(32)).
@@ -55,7 +53,7 @@ class Settings(BaseSettings):
     list_count_cache_seconds: float = 60.0
     # Seconds a save waits for a row or table another transaction holds locked (on SQLite: for
     # another writer) before the page answers 503 "try again".
-    database_lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+    database_lock_wait_seconds: float = 5.0
     sql_echo: bool = False
 
     @model_validator(mode="before")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from admin_app import clock
+from admin_app.config import Settings
 
 # Stable constraint names on every database, so migrations can name what they alter.
 NAMING_CONVENTION = {
@@ -22,9 +23,6 @@ NAMING_CONVENTION = {
 
 # Seconds to wait for a PostgreSQL connection before reporting the database unavailable.
 CONNECT_TIMEOUT_SECONDS = 5
-# Seconds a statement waits for a lock another transaction holds (SQLite: another writer;
-# PostgreSQL: a locked row or table) before failing, which the app answers with a 503.
-DEFAULT_LOCK_WAIT_SECONDS = 5.0
 
 
 class Base(DeclarativeBase):
@@ -67,11 +65,13 @@ def _sqlite_pragmas(lock_wait_ms: int) -> Callable[[Any, Any], None]:
     return configure
 
 
-def make_engine(
-    url: str, *, echo: bool = False, lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
-) -> Engine:
-    """The only place an engine is created; SQLite gets the pragmas it needs to be safe."""
-    lock_wait_ms = max(1, round(lock_wait_seconds * 1000))
+def engine_for(settings: Settings) -> Engine:
+    """The only place an engine is created (server, CLI, migrations, bench alike): the lock
+    wait, echo and pre-ping come from the settings; SQLite gets the pragmas it needs."""
+    url, echo = settings.database_url, settings.sql_echo
+    # A statement waits this long for a lock another transaction holds (SQLite: another writer;
+    # PostgreSQL: a locked row or table) before failing, which the app answers with a 503.
+    lock_wait_ms = max(1, round(settings.database_lock_wait_seconds * 1000))
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -92,6 +92,11 @@ def make_engine(
             "options": f"-c lock_timeout={lock_wait_ms}",
         },
     )
+
+
+def engine_at(database_url: str) -> Engine:
+    """`engine_for` the settings of the environment, at this URL (tools that take a URL)."""
+    return engine_for(Settings(_env_file=None, database_url=database_url))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -7,7 +7,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from admin_app import audit
 from admin_app.admin import STATIC_DIR, mount_admin
 from admin_app.config import Settings
-from admin_app.db import make_engine, make_session_factory
+from admin_app.db import engine_for, make_session_factory
 from admin_app.web import health, outage
 from admin_app.web.auth import StaffAuthBackend
 from admin_app.web.headers import SecurityHeadersMiddleware
@@ -18,11 +18,7 @@ from admin_app.web.methods import HttpMethodsMiddleware
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = make_engine(
-        settings.database_url,
-        echo=settings.sql_echo,
-        lock_wait_seconds=settings.database_lock_wait_seconds,
-    )
+    engine = engine_for(settings)
     session_factory = make_session_factory(engine)
     audit.install(session_factory)
 

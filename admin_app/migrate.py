@@ -5,19 +5,22 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from admin_app.config import Settings
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(settings: Settings) -> Config:
+    """Alembic's configuration, carrying the settings to migrations/env.py (its engine)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["database_url"] = database_url
+    config.attributes["settings"] = settings
     return config
 
 
-def upgrade_to_head(database_url: str) -> None:
-    command.upgrade(alembic_config(database_url), "head")
+def upgrade_to_head(settings: Settings) -> None:
+    command.upgrade(alembic_config(settings), "head")
 
 
-def downgrade_to_base(database_url: str) -> None:
-    command.downgrade(alembic_config(database_url), "base")
+def downgrade_to_base(settings: Settings) -> None:
+    command.downgrade(alembic_config(settings), "base")

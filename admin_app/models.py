@@ -21,6 +21,14 @@ from admin_app.db import Base, UTCDateTime, utcnow
 
 EMAIL_MAX_LENGTH = 320
 TITLE_MAX_LENGTH = 200
+# A client address as recorded (an IPv6 address with a zone fits).
+CLIENT_MAX_LENGTH = 64
+# An audit entry's object key and one-line summary.
+TARGET_ID_MAX_LENGTH = 64
+SUMMARY_MAX_LENGTH = 500
+# The largest INTEGER on PostgreSQL, the type of every id column: a bigger number names no row,
+# and sent as a parameter it is a database error ("out of range"), not an empty result.
+MAX_ID = 2**31 - 1
 
 
 class SocialStatus(enum.StrEnum):
@@ -171,7 +179,7 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The normalised email typed, whether or not such an account exists.
     account: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
-    client: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(CLIENT_MAX_LENGTH))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -197,14 +205,14 @@ class AuditEntry(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     # Kept as text so the trail still names the person after their account is deleted.
     staff_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
-    client: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(CLIENT_MAX_LENGTH))
     action: Mapped[str] = mapped_column(String(32))
     # The admin view identity ("user", "event", "staff") and the row's primary key.
     target: Mapped[str] = mapped_column(String(32))
-    target_id: Mapped[str | None] = mapped_column(String(64))
+    target_id: Mapped[str | None] = mapped_column(String(TARGET_ID_MAX_LENGTH))
     # The row's version after the change, for "what changed since you opened the form".
     version: Mapped[int | None]
-    summary: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(String(SUMMARY_MAX_LENGTH))
     # {field: [before, after]} for edits; the row's values for creates and deletes.
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

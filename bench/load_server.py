@@ -24,7 +24,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from admin_app.db import make_engine, make_session_factory
+from admin_app.db import engine_at, make_session_factory
 from admin_app.models import StaffRole
 from admin_app.staff.accounts import create_staff
 
@@ -51,7 +51,7 @@ class LoadDatabase:
     events: int = 0
 
     def engine(self) -> Engine:
-        return make_engine(self.url)
+        return engine_at(self.url)
 
 
 def use_app_dir(path: Path | None) -> None:
@@ -120,7 +120,7 @@ def _prepare(database: LoadDatabase, users: int, events: int, staff: int) -> Loa
     started = time.monotonic()
     _cli(database.url, "migrate")
     _cli(database.url, "seed-demo", "--users", str(users), "--events", str(events), "--seed", "7")
-    engine = make_engine(database.url)
+    engine = engine_at(database.url)
     try:
         with make_session_factory(engine)() as session:
             for index in range(staff):

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select
 
-from admin_app.db import Base, make_engine
+from admin_app.db import Base, engine_at
 from admin_app.models import Event
 
 EVENTS: Table = Base.metadata.tables[Event.__tablename__]
@@ -13,7 +13,7 @@ EVENTS: Table = Base.metadata.tables[Event.__tablename__]
 
 class EventRestorer:
     def __init__(self, database_url: str, total_events: int, seed: int = 7) -> None:
-        self.engine = make_engine(database_url)
+        self.engine = engine_at(database_url)
         self.total_events = total_events
         self.rng = random.Random(seed)
 

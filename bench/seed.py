@@ -11,7 +11,8 @@ from sqlalchemy import Column, Engine, MetaData, String, Table, delete, func, in
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from admin_app.db import make_engine
+from admin_app.config import Settings
+from admin_app.db import engine_at
 from admin_app.migrate import upgrade_to_head
 from admin_app.models import Event, LoginAttempt, Staff, StaffRole, User
 from admin_app.staff.accounts import create_staff
@@ -51,8 +52,8 @@ def ensure_data(target: Target, layout: Layout, *, reseed: bool = False) -> None
     """Make `target` hold exactly `layout`'s data, reusing what is there when it matches."""
     if reseed or not _exists(target):
         _recreate(target)
-    upgrade_to_head(target.url)
-    engine = make_engine(target.url)
+    upgrade_to_head(Settings(_env_file=None, database_url=target.url))
+    engine = engine_at(target.url)
     try:
         if not reseed and _matches(engine, layout):
             print(f"  reusing {target.kind} data ({layout.size.label})")
@@ -61,8 +62,8 @@ def ensure_data(target: Target, layout: Layout, *, reseed: bool = False) -> None
         else:
             engine.dispose()
             _recreate(target)
-            upgrade_to_head(target.url)
-            engine = make_engine(target.url)
+            upgrade_to_head(Settings(_env_file=None, database_url=target.url))
+            engine = engine_at(target.url)
             _load(target, engine, layout)
         _ensure_staff(engine)
     finally:

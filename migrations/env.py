@@ -7,10 +7,12 @@ from sqlalchemy import Connection
 
 from admin_app import models  # noqa: F401  (registers the tables on Base.metadata)
 from admin_app.config import Settings
-from admin_app.db import Base, make_engine
+from admin_app.db import Base, engine_for
 
 config = context.config
 target_metadata = Base.metadata
+# Given by admin_app.migrate when run from code; read from the environment by `alembic upgrade`.
+settings: Settings = config.attributes.get("settings") or Settings()
 
 
 def _exists_on(dialect: str) -> Callable[..., bool]:
@@ -53,8 +55,9 @@ def _run_on(connection: Connection) -> None:
 
 
 def run_migrations_offline() -> None:
-    url = config.attributes.get("database_url") or Settings().database_url
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+    context.configure(
+        url=settings.database_url, target_metadata=target_metadata, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -64,8 +67,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run_on(connection)
         return
-    url = config.attributes.get("database_url") or Settings().database_url
-    engine = make_engine(url)
+    engine = engine_for(settings)
     try:
         with engine.connect() as connection:
             _run_on(connection)

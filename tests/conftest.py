@@ -35,7 +35,7 @@ def database_url(
 ) -> Iterator[str]:
     folder: Path = tmp_path_factory.mktemp(request.param)
     with throwaway_database(request.param, folder) as url:
-        upgrade_to_head(url)
+        upgrade_to_head(Settings(_env_file=None, database_url=url))
         yield url
 
 

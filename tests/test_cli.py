@@ -10,8 +10,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from admin_app.bootstrap import prepare_database
-from admin_app.cli import announce_initial_admin, main
+from admin_app.cli import announce_initial_admin, main, prepare_database
 from admin_app.config import Settings
 from admin_app.models import Event, Staff, StaffRole, User
 from admin_app.staff.passwords import verify_password

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
+from admin_app.config import Settings
 from admin_app.migrate import alembic_config, downgrade_to_base, upgrade_to_head
 from tests.databases import BACKENDS, throwaway_database
 
@@ -29,21 +30,23 @@ def _tables(url: str) -> set[str]:
 
 
 def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
-    upgrade_to_head(empty_database)
+    upgrade_to_head(_settings(empty_database))
     assert _tables(empty_database) == TABLES
-    downgrade_to_base(empty_database)
+    downgrade_to_base(_settings(empty_database))
     assert _tables(empty_database) == set()
-    upgrade_to_head(empty_database)
+    upgrade_to_head(_settings(empty_database))
     assert _tables(empty_database) == TABLES
 
 
 def test_models_match_the_migrated_schema(empty_database: str) -> None:
-    upgrade_to_head(empty_database)
-    command.check(alembic_config(empty_database))  # raises when autogenerate finds a difference
+    upgrade_to_head(_settings(empty_database))
+    command.check(
+        alembic_config(_settings(empty_database))
+    )  # raises when autogenerate finds a difference
 
 
 def test_there_is_a_single_head() -> None:
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    script = ScriptDirectory.from_config(alembic_config(_settings("sqlite://")))
     assert len(script.get_heads()) == 1
 
 
@@ -67,7 +70,7 @@ def _counts_and_orphans(url: str) -> tuple[int, int, int]:
 
 
 def test_data_survives_upgrade_downgrade_upgrade(empty_database: str) -> None:
-    command.upgrade(alembic_config(empty_database), "0001")
+    command.upgrade(alembic_config(_settings(empty_database)), "0001")
     engine = create_engine(empty_database)
     try:
         with engine.begin() as conn:
@@ -86,18 +89,18 @@ def test_data_survives_upgrade_downgrade_upgrade(empty_database: str) -> None:
     finally:
         engine.dispose()
     assert _counts_and_orphans(empty_database) == (50, 50, 0)
-    upgrade_to_head(empty_database)
+    upgrade_to_head(_settings(empty_database))
     assert _counts_and_orphans(empty_database) == (50, 50, 0)
-    command.downgrade(alembic_config(empty_database), "0001")
+    command.downgrade(alembic_config(_settings(empty_database)), "0001")
     assert _counts_and_orphans(empty_database) == (50, 50, 0)
-    upgrade_to_head(empty_database)
+    upgrade_to_head(_settings(empty_database))
     assert _counts_and_orphans(empty_database) == (50, 50, 0)
 
 
 def test_ids_are_never_reused_after_migrating_a_database_with_rows(empty_database: str) -> None:
     """Revision 0006 rebuilds the SQLite tables with AUTOINCREMENT: existing ids are kept and the
     next ones continue after the largest, even once the newest row is deleted."""
-    command.upgrade(alembic_config(empty_database), "0005")
+    command.upgrade(alembic_config(_settings(empty_database)), "0005")
     engine = create_engine(empty_database)
     insert_user = text(
         "INSERT INTO users (email, created_at, updated_at, version)"
@@ -107,7 +110,7 @@ def test_ids_are_never_reused_after_migrating_a_database_with_rows(empty_databas
         with engine.begin() as conn:
             for n in range(3):
                 conn.execute(insert_user, {"e": f"before{n}@example.org"})
-        upgrade_to_head(empty_database)
+        upgrade_to_head(_settings(empty_database))
         with engine.begin() as conn:
             ids = conn.execute(text("SELECT id FROM users ORDER BY id")).scalars().all()
             conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": max(ids)})
@@ -119,3 +122,7 @@ def test_ids_are_never_reused_after_migrating_a_database_with_rows(empty_databas
         engine.dispose()
     assert ids == [1, 2, 3]
     assert new_id == 4
+
+
+def _settings(database_url: str) -> Settings:
+    return Settings(_env_file=None, database_url=database_url)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 
 from admin_app.admin.base import StrictInputView
 from admin_app.admin.formatters import TYPE_FORMATTERS
-from admin_app.models import AuditEntry
+from admin_app.models import TARGET_ID_MAX_LENGTH, AuditEntry
 
 ACTIONS = ["create", "update", "delete", "set_status", "export"]
 TARGETS = ["user", "event", "staff"]
@@ -30,7 +30,11 @@ class ObjectFilter:
         return []
 
     async def get_filtered_query(self, query: Select[Any], value: Any, model: Any) -> Select[Any]:
-        return query.where(AuditEntry.target_id == str(value)[:64]) if value else query
+        return (
+            query.where(AuditEntry.target_id == str(value)[:TARGET_ID_MAX_LENGTH])
+            if value
+            else query
+        )
 
 
 def changes_table(model: Any, _attribute: Any) -> Markup:

@@ -119,10 +119,8 @@ class EventAdmin(PanelModelView, model=Event):
 
     def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         organizer_id = parse_id(str(data.get("organizer") or ""))
-        exists = (
-            organizer_id is not None
-            and organizer_id < 2**31
-            and session.scalar(select(User.id).where(User.id == organizer_id))
+        exists = organizer_id is not None and session.scalar(
+            select(User.id).where(User.id == organizer_id)
         )
         if not exists:
             raise FormErrors({"organizer": [ORGANIZER_MISSING]})

@@ -1,8 +1,7 @@
 """Row ids as they arrive in URLs and forms: plain ASCII digits of a sane size only."""
 
-# The largest INTEGER on PostgreSQL, the type of every id column: a bigger number names no row,
-# and sent as a parameter it is a database error ("out of range"), not an empty result.
-MAX_ID = 2**31 - 1
+from admin_app.models import MAX_ID
+
 MAX_ID_DIGITS = len(str(MAX_ID))
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 from wtforms import Form, PasswordField
 from wtforms.validators import InputRequired, Length
 
@@ -12,7 +13,7 @@ from admin_app.admin.errors import FormErrors
 from admin_app.admin.ids import parse_id
 from admin_app.admin.validators import enum_value, strip_text, valid_email
 from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
-from admin_app.staff.accounts import LAST_ADMIN, would_remove_last_admin
+from admin_app.staff.accounts import LAST_ADMIN, revoke_sessions, would_remove_last_admin
 from admin_app.staff.passwords import MAX_PASSWORD_LENGTH, hash_password, password_problem
 
 
@@ -85,10 +86,15 @@ class StaffAdmin(PanelModelView, model=Staff):
         current = session.get(Staff, staff_id) if staff_id is not None else None
         if current is not None:
             self._keep_an_admin(session, current, data)
-            if self._changes_access(current, data):
-                # Revokes every session issued to this account before the change.
-                data["session_version"] = current.session_version + 1
         return data
+
+    async def on_model_change(
+        self, data: dict[str, Any], model: Any, is_created: bool, request: Request
+    ) -> None:
+        # In the save's own transaction: a new password, role or activity ends older sessions.
+        await super().on_model_change(data, model, is_created, request)
+        if not is_created and self._changes_access(model, data):
+            revoke_sessions(model)
 
     def delete_blocker(self, session: Session, ids: Select[Any]) -> str | None:
         return LAST_ADMIN if would_remove_last_admin(session, staff_ids=ids) else None

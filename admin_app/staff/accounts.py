@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from admin_app.db import utcnow
-from admin_app.emails import clean_email
+from admin_app.emails import clean_email, normalize_email
 from admin_app.models import Staff, StaffRole
 from admin_app.staff.passwords import hash_password, needs_rehash, password_problem, verify_password
 
@@ -45,7 +45,7 @@ def create_staff(session: Session, *, email: str, password: str, role: StaffRole
 
 def authenticate_staff(session: Session, *, email: str, password: str) -> Staff | None:
     """The active account these credentials belong to, or None (same cost either way)."""
-    staff = session.scalars(select(Staff).where(Staff.email == email.strip().casefold())).first()
+    staff = session.scalars(select(Staff).where(Staff.email == normalize_email(email))).first()
     if not verify_password(staff.password_hash if staff else None, password):
         return None
     assert staff is not None
@@ -89,3 +89,27 @@ def active_admins(session: Session, *, excluding: Sequence[int] | Select[Any] = 
 def would_remove_last_admin(session: Session, *, staff_ids: Sequence[int] | Select[Any]) -> bool:
     """True when deactivating, demoting or deleting these accounts leaves no active admin."""
     return active_admins(session, excluding=staff_ids) == 0
+
+
+def revoke_sessions(staff: Staff) -> None:
+    """End every session issued to this account so far (each carries the old version); the
+    caller commits. Logout, a password change or reset, a role change and deactivation do this."""
+    staff.session_version += 1
+
+
+def change_password(
+    session: Session, *, staff_id: int, current: str, new: str, confirm: str
+) -> tuple[dict[str, str], int | None]:
+    """A staff member's own password change: field errors, or none and the account's new
+    session version (every other session of the account is revoked)."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or not verify_password(staff.password_hash, current):
+        return {"current_password": "This is not your current password."}, None
+    if problem := password_problem(new):
+        return {"new_password": problem}, None
+    if new != confirm:
+        return {"confirm_password": "The two new passwords differ."}, None
+    staff.password_hash = hash_password(new)
+    revoke_sessions(staff)
+    session.commit()
+    return {}, staff.session_version

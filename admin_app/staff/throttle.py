@@ -6,13 +6,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from admin_app import clock
-from admin_app.models import LoginAttempt
+from admin_app.models import CLIENT_MAX_LENGTH, LoginAttempt
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
-# Longest client string kept (an IPv6 address with a zone fits).
-CLIENT_MAX_LENGTH = 64
 
 
 def _wait_seconds(failures: list[datetime], limit: int, now: datetime) -> int:

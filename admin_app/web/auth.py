@@ -15,15 +15,20 @@ from starlette.responses import RedirectResponse
 from admin_app import audit, clock
 from admin_app.config import Settings
 from admin_app.emails import normalize_email
-from admin_app.models import Staff, StaffRole
+from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
 from admin_app.staff import mfa, throttle
-from admin_app.staff.accounts import authenticate_staff
+from admin_app.staff.accounts import authenticate_staff, revoke_sessions
 from admin_app.web.csrf import CSRFMiddleware
 from admin_app.web.form_bodies import text_form
 from admin_app.web.redirects import safe_next_path
 
+# Request state: the logged-in staff member's role.
 ROLE_STATE = "staff_role"
+# Keys of the signed session cookie.
 STAFF_STATE = "staff_id"
+SESSION_VERSION = "session_version"
+ISSUED_AT = "issued_at"
+SEEN_AT = "seen_at"
 PENDING_MFA = "mfa_pending"
 MFA_ENROL_PATH = "/admin/account/mfa"
 # Seconds between rewrites of the session's last-seen stamp (fewer Set-Cookie headers).
@@ -124,7 +129,7 @@ class StaffAuthBackend(AuthenticationBackend):
             request.session.clear()
             return self._to_login(request, notice="expired")
         access = await anyio.to_thread.run_sync(
-            self._current_access, staff_id, request.session.get("session_version")
+            self._current_access, staff_id, request.session.get(SESSION_VERSION)
         )
         if access is None:
             request.session.clear()
@@ -147,22 +152,22 @@ class StaffAuthBackend(AuthenticationBackend):
         request.session.update(
             {
                 STAFF_STATE: staff.id,
-                "session_version": staff.session_version,
-                "issued_at": stamp,
-                "seen_at": stamp,
+                SESSION_VERSION: staff.session_version,
+                ISSUED_AT: stamp,
+                SEEN_AT: stamp,
             }
         )
 
     def _fresh(self, session: dict[str, Any]) -> bool:
         """Within the idle timeout and the absolute lifetime; refreshes the last-seen stamp."""
         now = int(clock.now().timestamp())
-        issued, seen = session.get("issued_at"), session.get("seen_at")
+        issued, seen = session.get(ISSUED_AT), session.get(SEEN_AT)
         if not isinstance(issued, int) or not isinstance(seen, int):
             return False
         if now - issued > self.lifetime or now - seen > self.idle_timeout:
             return False
         if now - seen >= SEEN_RESOLUTION:
-            session["seen_at"] = now
+            session[SEEN_AT] = now
         return True
 
     @staticmethod
@@ -179,7 +184,7 @@ class StaffAuthBackend(AuthenticationBackend):
         return RedirectResponse(url, status_code=302)
 
     def _attempt_sync(self, email: str, password: str, client: str) -> LoginResult:
-        account = normalize_email(email)[:320]
+        account = normalize_email(email)[:EMAIL_MAX_LENGTH]
         with self.session_factory() as session:
             wait = throttle.retry_after(session, account=account, client=client)
             if wait:
@@ -230,8 +235,13 @@ class StaffAuthBackend(AuthenticationBackend):
         with self.session_factory() as session:
             staff = session.get(Staff, staff_id)
             if staff is not None:
-                staff.session_version += 1
+                revoke_sessions(staff)
                 session.commit()
+
+
+def keep_session(request: Request, *, session_version: int) -> None:
+    """Keep this browser logged in after its own account revoked its other sessions."""
+    request.session[SESSION_VERSION] = session_version
 
 
 def _client(request: Request) -> str:

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from admin_app.db import Base, make_engine
+from admin_app.db import Base, engine_at
 from admin_app.models import Event, User
 
 EVENTS: Table = Base.metadata.tables[Event.__tablename__]
@@ -223,5 +223,5 @@ def build_app(database_url: str) -> ASGIApp:
             Route("/admin/user/details/{pk:int}", _json(user_details)),
         ]
     )
-    app.state.engine = make_engine(database_url)
+    app.state.engine = engine_at(database_url)
     return app

@@ -14,7 +14,7 @@ from sqladmin.filters import StaticValuesFilter
 from starlette.requests import Request
 from starlette.types import ASGIApp
 
-from admin_app.db import make_engine
+from admin_app.db import engine_at
 from admin_app.models import Event, SocialStatus, User
 from bench.seed import BENCH_STAFF_EMAIL, BENCH_STAFF_PASSWORD
 
@@ -71,7 +71,7 @@ def build_app(database_url: str) -> ASGIApp:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     admin = Admin(
         app,
-        engine=make_engine(database_url),
+        engine=engine_at(database_url),
         title="Events admin (stock SQLAdmin)",
         authentication_backend=StockAuth(secret_key=SESSION_KEY),
     )

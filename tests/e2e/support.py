@@ -33,7 +33,7 @@ from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from admin_app.db import make_engine, make_session_factory
+from admin_app.db import engine_at, make_session_factory
 from admin_app.models import Event, SocialStatus, Staff, StaffRole, User
 from admin_app.staff.accounts import create_staff
 
@@ -171,7 +171,7 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = engine_at(url)
         self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
 
     def dispose(self) -> None:

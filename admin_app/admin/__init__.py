@@ -1,12 +1,10 @@
 """The admin panel: SQLAdmin views for users and events behind staff login."""
 
-from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
-from starlette.requests import Request
 
 from admin_app.admin.account import AccountView
 from admin_app.admin.audit_log import AuditLogAdmin
@@ -18,6 +16,7 @@ from admin_app.admin.roles import RoleAuthorization
 from admin_app.admin.staff_accounts import StaffAdmin
 from admin_app.admin.two_factor import TwoFactorView
 from admin_app.admin.users import UserAdmin
+from admin_app.admin.wording import plural
 from admin_app.web.auth import StaffAuthBackend
 from admin_app.web.csrf import csrf_token
 
@@ -51,15 +50,8 @@ def mount_admin(
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge
+    admin.templates.env.globals["plural"] = plural
     for view in (UserAdmin, EventAdmin, StaffAdmin, AuditLogAdmin, AccountView, TwoFactorView):
         admin.add_view(view)
-    admin.templates.env.globals["history_view"] = partial(_history_view, admin)
+    admin.templates.env.globals["history_view"] = admin.audit_log_for
     return admin
-
-
-def _history_view(admin: PanelAdmin, request: Request) -> AuditLogAdmin | None:
-    """The audit log view when the current staff member may read it (for detail pages)."""
-    for view in admin.views:
-        if isinstance(view, AuditLogAdmin) and view.has_permission(request, "list"):
-            return view
-    return None

@@ -1,12 +1,12 @@
 """Every staff member's own page: change their password (the current one is required)."""
 
 import anyio.to_thread
-from sqladmin import BaseView, expose
+from sqladmin import expose
 from sqladmin.flash import flash
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app.db import sync_factory
+from admin_app.admin.panel import PanelPage
 from admin_app.staff.accounts import change_password
 from admin_app.web.auth import STAFF_STATE, keep_session
 from admin_app.web.form_bodies import text_form
@@ -14,7 +14,7 @@ from admin_app.web.form_bodies import text_form
 TEMPLATE = "account_password.html"
 
 
-class AccountView(BaseView):
+class AccountView(PanelPage):
     name = "Change password"
     icon = "fa-solid fa-key"
 
@@ -38,7 +38,7 @@ class AccountView(BaseView):
     def _change(
         self, request: Request, fields: dict[str, str]
     ) -> tuple[dict[str, str], int | None]:
-        with sync_factory(self._admin_ref.session_maker)() as session:
+        with self.panel.sync_sessions() as session:
             return change_password(
                 session,
                 staff_id=int(request.session[STAFF_STATE]),

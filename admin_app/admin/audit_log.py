@@ -9,8 +9,8 @@ from sqladmin.filters import StaticValuesFilter
 from sqlalchemy import Select
 from starlette.requests import Request
 
-from admin_app.admin.base import StrictInputView
 from admin_app.admin.formatters import TYPE_FORMATTERS
+from admin_app.admin.strict import StrictInputView
 from admin_app.models import TARGET_ID_MAX_LENGTH, AuditEntry
 
 ACTIONS = ["create", "update", "delete", "set_status", "export"]

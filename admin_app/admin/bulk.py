@@ -1,7 +1,8 @@
 """Bulk work on a selection, each in one transaction with its audit entry: delete, set status."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import Select, delete, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -9,12 +10,10 @@ from sqlalchemy.orm import Session
 
 from admin_app import audit, clock
 from admin_app.admin.errors import DATABASE_REFUSED, ActionRefused
-from admin_app.admin.selection import MAX_SELECTION, Selection, count_rows
+from admin_app.admin.selection import MAX_SELECTION, Selection
+from admin_app.admin.wording import counted, plural
 from admin_app.models import Event, SocialStatus
 from admin_app.web import outage
-
-if TYPE_CHECKING:
-    from admin_app.admin.base import PanelModelView
 
 
 @dataclass(frozen=True)
@@ -30,9 +29,26 @@ class Dependents:
     def describe(self) -> str:
         who = ", ".join(f"{owner} ({count})" for owner, count in self.top)
         more = f" and {self.owners - len(self.top)} more" if self.owners > len(self.top) else ""
-        return (
-            f"{self.total} {self.noun} still belong{'s' if self.total == 1 else ''} to {who}{more}"
-        )
+        belong = plural(self.total, "belongs", "belong")
+        return f"{self.total} {self.noun} still {belong} to {who}{more}"
+
+
+class DeletableView(Protocol):
+    """What a delete needs of a view (admin/base.PanelModelView has it all)."""
+
+    model: ClassVar[type]
+    name: ClassVar[str]
+    name_plural: ClassVar[str]
+    identity: ClassVar[str]
+
+    @property
+    def pk_columns(self) -> Sequence[Any]: ...
+
+    def delete_blocker(self, session: Session, ids: Select[Any]) -> str | None: ...
+
+    def dependents(self, session: Session, ids: Select[Any]) -> "Dependents | None": ...
+
+    def delete_dependents(self, session: Session, ids: Select[Any]) -> int: ...
 
 
 def _audit_scope(selection: Selection, ids: list[int] | None, count: int) -> dict[str, Any]:
@@ -42,7 +58,7 @@ def _audit_scope(selection: Selection, ids: list[int] | None, count: int) -> dic
 
 
 def delete_selection(
-    view: "PanelModelView",
+    view: DeletableView,
     session: Session,
     ids: Select[Any],
     selection: Selection,
@@ -70,13 +86,12 @@ def delete_selection(
             else:
                 deleted_ids = sorted(session.scalars(statement.returning(pk)))
                 count = len(deleted_ids)
-            noun = view.name.lower() if count == 1 else view.name_plural.lower()
             cascaded = f" and {dependents.total} {dependents.noun}" if dependents else ""
             audit.record(
                 session,
                 action="delete",
                 target=view.identity,
-                summary=f"Deleted {count} {noun}{cascaded}",
+                summary=f"Deleted {counted(count, view)}{cascaded}",
                 changes={**_audit_scope(selection, deleted_ids, count), **extra},
             )
             return int(count)
@@ -101,7 +116,7 @@ def set_status(
                 session,
                 action="set_status",
                 target="event",
-                summary=f"Set {count} event{'s' if count != 1 else ''} to {status.value}",
+                summary=f"Set {count} {plural(count, 'event', 'events')} to {status.value}",
                 changes={
                     "social_status": [None, status.value],
                     **_audit_scope(selection, selection.pks or None, count),
@@ -112,7 +127,3 @@ def set_status(
         raise  # the 503 page: nothing was changed, try again
     except SQLAlchemyError as exc:
         raise ActionRefused(f"Nothing was changed. {DATABASE_REFUSED}") from exc
-
-
-def count_selection(session: Session, ids: Select[Any]) -> int:
-    return count_rows(session, ids)

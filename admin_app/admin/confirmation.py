@@ -1,10 +1,11 @@
 """The bulk confirmation page (what will happen, to how many rows) and the POST that does it."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio.to_thread
 from sqladmin.authorization import custom_action
 from sqladmin.flash import flash
+from sqladmin.templating import Jinja2Templates
 from sqlalchemy import Select
 from starlette.datastructures import URL, QueryParams
 from starlette.exceptions import HTTPException
@@ -14,12 +15,10 @@ from starlette.responses import RedirectResponse, Response
 from admin_app.admin import bulk
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import ActionRefused, refuse_on_list
-from admin_app.admin.selection import Selection
+from admin_app.admin.selection import Selection, count_rows
+from admin_app.admin.wording import counted, plural
 from admin_app.models import SocialStatus
 from admin_app.web.form_bodies import text_form
-
-if TYPE_CHECKING:
-    from admin_app.admin.panel import PanelAdmin
 
 TEMPLATE = "bulk_confirm.html"
 # Bulk kind -> the custom action (grant) that allows it.
@@ -27,8 +26,8 @@ KINDS = {"delete": "review-delete", "set-status": "set-status"}
 CASCADE = "delete-cascade"
 
 
-def _view_for(admin: "PanelAdmin", request: Request) -> tuple[PanelModelView, str]:
-    view = admin._find_model_view(request.path_params["identity"])
+def checked_view(view: object, request: Request) -> tuple[PanelModelView, str]:
+    """The view and bulk kind of this request, when the staff member may use them (404, 403)."""
     kind = request.path_params["kind"]
     if not isinstance(view, PanelModelView) or KINDS.get(kind) not in view.bulk_actions:
         raise HTTPException(status_code=404)
@@ -45,8 +44,9 @@ def _list_url(request: Request, view: PanelModelView, selection: Selection) -> U
     return url.replace(query=selection.filter_query_string())
 
 
-async def confirm_page(admin: "PanelAdmin", request: Request) -> Response:
-    view, kind = _view_for(admin, request)
+async def confirm_page(
+    request: Request, view: PanelModelView, kind: str, *, templates: Jinja2Templates
+) -> Response:
     selection = Selection.from_params(request.query_params)
     ids = await selection.ids_query(view)
     everything = await Selection(
@@ -63,21 +63,20 @@ async def confirm_page(admin: "PanelAdmin", request: Request) -> Response:
         "title": f"{view.name_plural}: confirm",
         **facts,
     }
-    return await admin.templates.TemplateResponse(request, TEMPLATE, context)
+    return await templates.TemplateResponse(request, TEMPLATE, context)
 
 
 def _facts(view: PanelModelView, ids: Select[Any], everything: Select[Any]) -> dict[str, Any]:
     with view.session_maker() as session:
         return {
-            "count": bulk.count_selection(session, ids),
-            "matching_count": bulk.count_selection(session, everything),
+            "count": count_rows(session, ids),
+            "matching_count": count_rows(session, everything),
             "blocker": view.delete_blocker(session, ids),
             "dependents": view.dependents(session, ids),
         }
 
 
-async def perform(admin: "PanelAdmin", request: Request) -> Response:
-    view, kind = _view_for(admin, request)
+async def perform(request: Request, view: PanelModelView, kind: str) -> Response:
     form = await text_form(request)
     params = QueryParams([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     selection = Selection.from_params(params)
@@ -114,7 +113,6 @@ def _run(
     with view.session_maker() as session:
         if status is not None:
             changed = bulk.set_status(session, ids, selection, status)
-            return f"Set {changed} event{'s' if changed != 1 else ''} to {status.value}."
+            return f"Set {changed} {plural(changed, 'event', 'events')} to {status.value}."
         deleted = bulk.delete_selection(view, session, ids, selection, cascade=cascade)
-        noun = view.name.lower() if deleted == 1 else view.name_plural.lower()
-        return f"Deleted {deleted} {noun}."
+        return f"Deleted {counted(deleted, view)}."

@@ -6,14 +6,16 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import clock
-from admin_app.models import Event, SocialStatus, User
+from admin_app.models import AuditEntry, Event, SocialStatus, User
 
 MONTHS_BACK = 11  # plus the current month: a year
 MONTHS_AHEAD = 3
 UPCOMING_SHOWN = 8
+# Latest audit entries shown to those who may read the audit log.
+LATEST_CHANGES_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def chart_bars(months: list[MonthBar], *, height: int = 160) -> list[dict[str, A
 class FiguresCache:
     """Keeps the figures for a few seconds: a busy front page costs one aggregation per 30 s."""
 
-    def __init__(self, ttl_seconds: float = 30.0) -> None:
+    def __init__(self, *, ttl_seconds: float) -> None:
         self.ttl = ttl_seconds
         self._figures: Figures | None = None
         self._at = 0.0
@@ -112,5 +114,21 @@ class FiguresCache:
             self.as_of = clock.now()
         return self._figures
 
-    def clear(self) -> None:
-        self._figures = None
+
+def page_context(
+    factory: sessionmaker[Session], cache: FiguresCache, with_audit: bool
+) -> dict[str, Any]:
+    """What the dashboard template shows; the latest changes only `with_audit`."""
+    now = clock.now()
+    with factory() as session:
+        figures = cache.get(session, today=now.date())
+        latest = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(LATEST_CHANGES_SHOWN)
+        entries = list(session.scalars(latest)) if with_audit else None
+    return {
+        "figures": figures,
+        "bars": chart_bars(figures.months),
+        "this_month": f"{now:%Y-%m}",
+        "as_of": f"{cache.as_of:%Y-%m-%d %H:%M:%S}",
+        "audit_entries": entries,
+        "title": "Dashboard",
+    }

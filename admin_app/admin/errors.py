@@ -47,9 +47,8 @@ def remember_field_errors(request: Request, errors: FormErrors) -> None:
 def attach_field_errors(form: Any, request: Request) -> None:
     """Show errors found at save time under their fields, as validators' errors are."""
     for name, messages in getattr(request.state, _FIELD_ERRORS_STATE, {}).items():
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, *messages]
+        if name in form:
+            form[name].errors = [*form[name].errors, *messages]
 
 
 def _mentions_column(message: str, table: Table, column: str) -> bool:

@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from admin_app.admin.base import AnySelect, PanelModelView
+from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
 from admin_app.admin.formatters import status_badge, unbroken_date
 from admin_app.admin.ids import parse_id
-from admin_app.admin.pickers import LiteralAjaxLoader
+from admin_app.admin.paging import AnySelect
 from admin_app.admin.validators import enum_value, strip_text
 from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
 
@@ -97,14 +97,6 @@ class EventAdmin(PanelModelView, model=Event):
     @action("set-status", label="Set social status…", add_in_detail=False)
     async def set_status(self, request: Request) -> Response:
         return self.to_bulk_page(request, "set-status")
-
-    def __init__(self) -> None:
-        super().__init__()
-        # SQLAdmin's picker treats "%" and "_" typed by staff as wildcards; ours finds them as text.
-        self._form_ajax_refs = {
-            name: LiteralAjaxLoader(name=name, model=User, model_admin=self, **options)
-            for name, options in self.form_ajax_refs.items()
-        }
 
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         return stmt.join(Event.organizer).with_only_columns(

@@ -4,17 +4,19 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import Result
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
 
 from admin_app import audit
+from admin_app.admin.base import PanelModelView
+from admin_app.admin.paging import AnySelect
+from admin_app.admin.selection import Selection
 from admin_app.audit import jsonable
-
-if TYPE_CHECKING:
-    from admin_app.admin.base import AnySelect
 
 BATCH_SIZE = 1000
 # A spreadsheet runs a cell starting with these as a formula; a leading quote keeps it text.
@@ -44,7 +46,7 @@ def record_export(
 
 async def open_rows(
     factory: sessionmaker[Session],
-    stmt: "AnySelect",
+    stmt: AnySelect,
     export_type: str,
     on_open: Callable[[], None],
 ) -> AsyncIterator[str]:
@@ -95,3 +97,25 @@ def _json_rows(names: list[str], rows: Sequence[Sequence[Any]], first: bool) -> 
         for row in rows
     )
     return ("" if first else ",") + ",".join(objects)
+
+
+async def export_response(view: PanelModelView, request: Request) -> StreamingResponse:
+    """Exactly what the list shows (its filters, search and sort), streamed and audited."""
+    export_type = request.path_params["export_type"]
+    selection = Selection.whole_filter_of(request.query_params)
+    stmt = view.export_statement(await view.matching_query(selection.list_params))
+    filters = selection.filter_query_string()
+    body = await open_rows(
+        view.sync_sessions,
+        stmt,
+        export_type,
+        on_open=lambda: record_export(
+            view.sync_sessions, target=view.identity, export_type=export_type, filters=filters
+        ),
+    )
+    filename = f"{view.name_plural.lower()}.{export_type}"
+    return StreamingResponse(
+        body,
+        media_type=MEDIA_TYPES[export_type],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,7 +1,7 @@
 """Which rows a bulk action or an export applies to: the ticked ones, or all the list matches."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import Select, func, select
@@ -10,10 +10,11 @@ from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 
 from admin_app.admin.ids import is_id
+from admin_app.admin.paging import ListQueryView
 
-if TYPE_CHECKING:
-    from admin_app.admin.base import PanelModelView
-
+# `scope=filter`: the selection is every row the list's filters match, not the ticked ids.
+SCOPE = "scope"
+WHOLE_FILTER = "filter"
 # More ids than this in one request is not a selection made by hand; refuse it.
 MAX_SELECTION = 10_000
 # Query parameters that shape the list but not which rows match it.
@@ -42,17 +43,22 @@ class Selection:
 
     @classmethod
     def from_params(cls, params: QueryParams) -> "Selection":
-        whole_filter = params.get("scope") == "filter"
+        whole_filter = params.get(SCOPE) == WHOLE_FILTER
         pks = [] if whole_filter else parse_pks(params.get("pks", ""))
         if not whole_filter and not pks:
             raise HTTPException(status_code=400, detail="Select at least one row first.")
         filters = [(key, value) for key, value in params.multi_items() if key not in NOT_FILTERS]
         return cls(pks=pks, list_params=QueryParams(filters), whole_filter=whole_filter)
 
+    @classmethod
+    def whole_filter_of(cls, params: QueryParams) -> "Selection":
+        """Every row the list with these parameters matches (a count, an export)."""
+        return cls.from_params(QueryParams([*params.multi_items(), (SCOPE, WHOLE_FILTER)]))
+
     def filter_query_string(self) -> str:
         return urlencode(list(self.list_params.multi_items()))
 
-    async def ids_query(self, view: "PanelModelView") -> Select[Any]:
+    async def ids_query(self, view: ListQueryView) -> Select[Any]:
         """SELECT of the primary keys this selection covers (a subquery for set-based work)."""
         pk = view.pk_columns[0]
         if not self.whole_filter:

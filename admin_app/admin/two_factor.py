@@ -3,24 +3,24 @@
 from typing import Any
 
 import anyio.to_thread
-from sqladmin import BaseView, expose
+from sqladmin import expose
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from admin_app.db import sync_factory
-from admin_app.models import RecoveryCode, Staff, StaffRole
+from admin_app.admin.panel import PanelPage
+from admin_app.models import RecoveryCode, Staff
 from admin_app.staff import mfa
 from admin_app.staff.passwords import verify_password
-from admin_app.web.auth import STAFF_STATE, StaffAuthBackend
+from admin_app.web.auth import STAFF_STATE
 from admin_app.web.form_bodies import text_form
 
 TEMPLATE = "account_mfa.html"
 ENROL_SECRET = "mfa_enrol_secret"
 
 
-class TwoFactorView(BaseView):
+class TwoFactorView(PanelPage):
     name = "Two-factor login"
     icon = "fa-solid fa-mobile-screen"
 
@@ -35,7 +35,7 @@ class TwoFactorView(BaseView):
         return await self.templates.TemplateResponse(request, TEMPLATE, context, status_code)
 
     def _handle(self, request: Request, action: str, code: str, password: str) -> dict[str, Any]:
-        with sync_factory(self._admin_ref.session_maker)() as session:
+        with self.panel.sync_sessions() as session:
             staff = session.get(Staff, int(request.session[STAFF_STATE]))
             assert staff is not None  # authenticate() has just loaded this account
             context: dict[str, Any] = {"title": "Two-factor login"}
@@ -52,9 +52,7 @@ class TwoFactorView(BaseView):
             return context
 
     def _required_for(self, staff: Staff) -> bool:
-        backend = self._admin_ref.authentication_backend
-        required = isinstance(backend, StaffAuthBackend) and backend.require_admin_mfa
-        return required and staff.role is StaffRole.ADMIN
+        return self.panel.staff_auth.requires_second_factor(staff.role)
 
     def _disable(self, session: Session, staff: Staff, password: str) -> dict[str, Any]:
         if self._required_for(staff):

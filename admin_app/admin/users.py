@@ -9,9 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from wtforms.validators import InputRequired, Length
 
-from admin_app.admin.base import AnySelect, PanelModelView
+from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.ids import parse_id
+from admin_app.admin.paging import AnySelect
 from admin_app.admin.validators import strip_text, valid_email
 from admin_app.models import EMAIL_MAX_LENGTH, Event, User
 
@@ -81,7 +82,7 @@ class UserAdmin(PanelModelView, model=User):
             .order_by(Event.date_of.desc(), Event.id.desc())
             .limit(DETAIL_EVENTS_SHOWN)
         )
-        return {"organized_events": await self._run_query(stmt)}
+        return {"organized_events": await self.run_query(stmt)}
 
     def dependents(self, session: Session, ids: Select[Any]) -> Dependents | None:
         total = session.scalar(select(func.count(Event.id)).where(Event.organizer_id.in_(ids)))

@@ -143,8 +143,12 @@ class StaffAuthBackend(AuthenticationBackend):
     async def get_user_id(self, request: Request) -> Any:
         return request.session.get(STAFF_STATE)
 
+    def requires_second_factor(self, role: StaffRole) -> bool:
+        """Whether staff with this role must keep two-factor login on (REQUIRE_MFA: admins)."""
+        return self.require_admin_mfa and role is StaffRole.ADMIN
+
     def _must_enrol(self, access: _Access) -> bool:
-        return self.require_admin_mfa and access.role is StaffRole.ADMIN and not access.has_mfa
+        return self.requires_second_factor(access.role) and not access.has_mfa
 
     @staticmethod
     def _start_session(request: Request, staff: Staff) -> None:

@@ -1,0 +1,31 @@
+"""The view every panel view builds on: malformed input is a 4xx, never a database error."""
+
+from typing import Any
+
+from sqladmin import ModelView
+from sqlalchemy import Select, or_
+from starlette.exceptions import HTTPException
+
+from admin_app.admin.ids import is_id
+from admin_app.admin.text_search import contains
+
+
+class StrictInputView(ModelView):
+    """A view that answers malformed input with a 4xx: a row key that is not an id is a 404, a
+    search is literal text of bounded length (see text_search)."""
+
+    def _stmt_by_identifier(self, identifier: str) -> Select[Any]:
+        # SQLAdmin's one key coercion (private) raises ValueError for "abc", "1.5", "²": a 404.
+        if not is_id(identifier):
+            raise HTTPException(status_code=404)
+        stmt: Select[Any] = super()._stmt_by_identifier(identifier)
+        return stmt
+
+    def search_query(self, stmt: Select[Any], term: str) -> Select[Any]:
+        # Literal text (wildcards escaped), and no CAST so a trigram index can serve it.
+        columns = [getattr(self.model, name) for name in self._search_fields]
+        return stmt.where(or_(*(contains(column, term) for column in columns)))
+
+    async def run_query(self, stmt: Any) -> Any:
+        """Run a statement the way SQLAdmin runs the list's (its sync session, in a thread)."""
+        return await self._run_query(stmt)

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from admin_app.staff.throttle import MAX_FAILURES_PER_ACCOUNT
-from bench.load_server import STAFF_PASSWORD, AppServer, fresh_database
+from reliability.load_server import STAFF_PASSWORD, AppServer, fresh_database
 
 COOKIE = "events_admin_session"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

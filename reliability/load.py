@@ -1,9 +1,9 @@
 """Load harness: many logged-in staff on the real server, then the database checked directly.
 
-    .venv/bin/python -m bench.load                  # both databases, 24 clients, 60 s each
-    .venv/bin/python -m bench.load --short          # CI: 8 clients, 10 s, smaller data
-    .venv/bin/python -m bench.load --db postgresql --clients 32 --seconds 120
-    .venv/bin/python -m bench.load --instances      # two app processes sharing one PostgreSQL
+    .venv/bin/python -m reliability.load                  # both databases, 24 clients, 60 s each
+    .venv/bin/python -m reliability.load --short          # CI: 8 clients, 10 s, smaller data
+    .venv/bin/python -m reliability.load --db postgresql --clients 32 --seconds 120
+    .venv/bin/python -m reliability.load --instances      # two app processes sharing one PostgreSQL
 
 PostgreSQL runs `uvicorn admin_app.main:create_app --factory --workers 2`, SQLite one worker, each
 on a fresh database (created, migrated, seeded and dropped by the harness). The exit status is 1
@@ -16,7 +16,7 @@ when any request got a 5xx or an unexpected answer, or an invariant does not hol
   other refused as stale (400), and the row holds the acknowledged value (checked right after the
   pair, and at the end for the last pair on each row).
 
-Fault injection (PostgreSQL restart, killed connections) is in bench/faults.py.
+Fault injection (PostgreSQL restart, killed connections) is in reliability/faults.py.
 """
 
 import argparse
@@ -36,8 +36,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from admin_app.models import AuditEntry, Event
-from bench.load_client import Browser, Ledger, Staff, Stats, World
-from bench.load_server import (
+from reliability.load_client import Browser, Ledger, Staff, Stats, World
+from reliability.load_server import (
     STAFF_PASSWORD,
     AppServer,
     LoadDatabase,
@@ -354,7 +354,7 @@ def run_load(backend: str, plan: Plan, log_dir: Path) -> Outcome:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.load", description=__doc__.split("\n")[0]
+        prog="python -m reliability.load", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
         "--db", nargs="+", choices=sorted(WORKERS), default=["sqlite", "postgresql"]
@@ -375,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     use_app_dir(args.app_dir)
 
     if args.instances:
-        from bench.load_instances import check_instances
+        from reliability.load_instances import check_instances
 
         return 0 if check_instances() else 1
 

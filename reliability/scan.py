@@ -1,7 +1,7 @@
 """Hostile route scan: every mounted route, every method, as every role, on the real server.
 
-    .venv/bin/python -m bench.scan                  # both databases (CI runs this)
-    .venv/bin/python -m bench.scan --db sqlite
+    .venv/bin/python -m reliability.scan                  # both databases (CI runs this)
+    .venv/bin/python -m reliability.scan --db sqlite
 
 Per database: a fresh, seeded database with an admin, an editor and a viewer, served by
 `uvicorn admin_app.main:create_app --factory`. Rows are planted whose values name files the server
@@ -35,7 +35,7 @@ from admin_app.config import Settings
 from admin_app.main import create_app
 from admin_app.models import Event, StaffRole, User
 from admin_app.staff.accounts import create_staff
-from bench.load_server import (
+from reliability.load_server import (
     ROOT,
     STAFF_PASSWORD,
     AppServer,
@@ -74,7 +74,7 @@ FORM = {
 }
 
 
-# Who scans: the admin and editor bench.load_server makes, the viewer plant() makes, nobody.
+# Who scans: the admin and editor reliability.load_server makes, the viewer plant() makes, nobody.
 STAFF: list[tuple[str, str | None]] = [
     ("admin", "load0@example.org"),
     ("editor", "load1@example.org"),
@@ -280,7 +280,7 @@ def scan(backend: str, log_dir: Path) -> Findings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.scan", description=__doc__.split("\n")[0]
+        prog="python -m reliability.scan", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
         "--db", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]

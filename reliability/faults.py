@@ -1,12 +1,12 @@
 """Fault injection: the database goes away under load, and comes back.
 
-    .venv/bin/python -m bench.faults --fault terminate   # kill every app connection, once
-    .venv/bin/python -m bench.faults --fault restart     # restart the PostgreSQL server, once
-    .venv/bin/python -m bench.faults --fault terminate --short   # CI: 15 s, smaller data
+    .venv/bin/python -m reliability.faults --fault terminate   # kill every app connection, once
+    .venv/bin/python -m reliability.faults --fault restart     # restart the PostgreSQL server, once
+    .venv/bin/python -m reliability.faults --fault terminate --short   # CI: 15 s, smaller data
 
-Runs the load harness (bench/load.py) on a fresh PostgreSQL database with 2 uvicorn workers, plus
-two probes every 100 ms (`GET /health` and a logged-in `GET /admin/event/list`), and injects the
-fault after `--at` seconds:
+Runs the load harness (reliability/load.py) on a fresh PostgreSQL database with 2 uvicorn
+workers, plus two probes every 100 ms (`GET /health` and a logged-in `GET /admin/event/list`),
+and injects the fault after `--at` seconds:
 
 - terminate: `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = <the load
   database> AND pid <> pg_backend_pid()` (every pooled connection of both workers dies);
@@ -15,7 +15,7 @@ fault after `--at` seconds:
 
 Checked: while the database is away, answers are a clean 503 ("Database unavailable", /health
 503), never another 5xx, a traceback or a request hanging past `--hang` seconds; from 5 s after
-the database is back every request succeeds; nothing acknowledged is lost (bench/load.py's
+the database is back every request succeeds; nothing acknowledged is lost (reliability/load.py's
 invariants). A timeline is printed; the exit status is 1 when a check fails.
 """
 
@@ -33,9 +33,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.load import Outcome, check_invariants, report, run_clients, title_reader
-from bench.load_client import KEEPALIVE_EXPIRY, Browser, Ledger, Stats
-from bench.load_server import (
+from reliability.load import Outcome, check_invariants, report, run_clients, title_reader
+from reliability.load_client import KEEPALIVE_EXPIRY, Browser, Ledger, Stats
+from reliability.load_server import (
     POSTGRES_ADMIN_URL,
     STAFF_PASSWORD,
     AppServer,
@@ -400,7 +400,7 @@ def _local_cluster() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.faults", description=__doc__.split("\n")[0]
+        prog="python -m reliability.faults", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--fault", choices=["terminate", "restart"], required=True)
     parser.add_argument(

@@ -4,11 +4,11 @@ import json
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqladmin._types import _UNSET, UnsetAny
 from sqladmin.filters import StaticValuesFilter
 from sqlalchemy import Select
 from starlette.requests import Request
 
+from admin_app.admin.filters import OwnFilter
 from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.admin.strict import StrictInputView
 from admin_app.models import TARGET_ID_MAX_LENGTH, AuditEntry
@@ -17,11 +17,9 @@ ACTIONS = ["create", "update", "delete", "set_status", "export"]
 TARGETS = ["user", "event", "staff"]
 
 
-class ObjectFilter:
+class ObjectFilter(OwnFilter):
     """The history of one object: `?target=event&target_id=5` (linked from detail pages)."""
 
-    has_operator = False
-    default_value: UnsetAny = _UNSET
     template = "filters/object_filter.html"
     parameter_name = "target_id"
     title = "Object"

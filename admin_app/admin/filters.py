@@ -17,6 +17,14 @@ from admin_app.models import Event, SocialStatus, User
 ALL = "__all"
 
 
+class OwnFilter:
+    """A filter with a template of ours and one validated value (no operator)."""
+
+    has_operator = False
+    # SQLAdmin's filter protocol wants its (private) "no default" sentinel here.
+    default_value: UnsetAny = _UNSET
+
+
 def _bad_filter(message: str) -> HTTPException:
     return HTTPException(status_code=400, detail=message)
 
@@ -40,11 +48,9 @@ class SocialStatusFilter(StaticValuesFilter):
         return query.where(Event.social_status == SocialStatus(value))
 
 
-class DateBoundFilter:
+class DateBoundFilter(OwnFilter):
     """One end of the date range: events on or after (`from`) or on or before (`to`) a day."""
 
-    has_operator = False
-    default_value: UnsetAny = _UNSET
     template = "filters/date_filter.html"
 
     def __init__(self, *, parameter_name: str, title: str, on_or_after: bool) -> None:
@@ -67,11 +73,9 @@ class DateBoundFilter:
         return query.where(Event.date_of >= day if self.on_or_after else Event.date_of <= day)
 
 
-class OrganizerFilter:
+class OrganizerFilter(OwnFilter):
     """Events of one organizer, chosen by user id (links) or typed email."""
 
-    has_operator = False
-    default_value: UnsetAny = _UNSET
     template = "filters/organizer_filter.html"
     parameter_name = "organizer"
     title = "Organizer"

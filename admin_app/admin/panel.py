@@ -104,6 +104,7 @@ class PanelAdmin(LoginPages):
     @login_required
     async def bulk(self, request: Request) -> Response:
         """Bulk work with a confirmation page first (GET) and the change itself (POST)."""
+        # SQLAdmin's (private) lookup of the view a URL names, as its own routes use it.
         view = self._find_model_view(request.path_params["identity"])
         view, kind = confirmation.checked_view(view, request)
         if request.method == "POST":
@@ -119,12 +120,13 @@ class PanelAdmin(LoginPages):
 
     @staticmethod
     async def _handle_form_data(request: Request, obj: Any = None) -> FormData:
+        # SQLAdmin's (private) form reader for create and edit: files read as empty text.
         return await text_form(request)
 
     @login_required
     async def export(self, request: Request) -> Response:
         """Exactly what the list shows (its filters, search and sort), streamed and audited."""
-        await self._export(request)
+        await self._export(request)  # SQLAdmin's (private) permission check for exports
         view = self._find_model_view(request.path_params["identity"])
         if not isinstance(view, PanelModelView):
             response: Response = await super().export(request)
@@ -136,6 +138,7 @@ class PanelAdmin(LoginPages):
         """SQLAdmin's delete (its dialog): the selection in one transaction, or nothing."""
         identity = request.path_params["identity"]
         view = self._find_model_view(identity)
+        # SQLAdmin's (private) delete permission, the one its list and dialog use.
         allowed = view.is_accessible(request) and view._can_delete_any(request)
         if not (isinstance(view, PanelModelView) and allowed):
             raise HTTPException(status_code=403)

@@ -22,10 +22,11 @@ class StrictInputView(ModelView):
         return stmt
 
     def search_query(self, stmt: Select[Any], term: str) -> Select[Any]:
-        # Literal text (wildcards escaped), and no CAST so a trigram index can serve it.
+        # Literal text (wildcards escaped), and no CAST so a trigram index can serve it; the
+        # searchable columns are SQLAdmin's private _search_fields.
         columns = [getattr(self.model, name) for name in self._search_fields]
         return stmt.where(or_(*(contains(column, term) for column in columns)))
 
     async def run_query(self, stmt: Any) -> Any:
         """Run a statement the way SQLAdmin runs the list's (its sync session, in a thread)."""
-        return await self._run_query(stmt)
+        return await self._run_query(stmt)  # SQLAdmin's private runner, made public here once

@@ -106,6 +106,7 @@ class VersionedView(ModelView):
         if pk is None:
             return
         version_column: Any = sa_inspect(self.model).version_id_col
+        # SQLAdmin's (private) statement for one row by its URL key; strict.py checks the key.
         current = session.scalar(self._stmt_by_identifier(pk).with_only_columns(version_column))
         if current is not None and seen != current:
             noun = self.name.lower()

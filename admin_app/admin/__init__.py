@@ -13,6 +13,7 @@ from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import status_badge
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.roles import RoleAuthorization
+from admin_app.admin.selection import list_state
 from admin_app.admin.staff_accounts import StaffAdmin
 from admin_app.admin.two_factor import TwoFactorView
 from admin_app.admin.users import UserAdmin
@@ -51,6 +52,7 @@ def mount_admin(
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge
     admin.templates.env.globals["plural"] = plural
+    admin.templates.env.globals["list_state"] = lambda request: list_state(request.query_params)
     for view in (UserAdmin, EventAdmin, StaffAdmin, AuditLogAdmin, AccountView, TwoFactorView):
         admin.add_view(view)
     admin.templates.env.globals["history_view"] = admin.audit_log_for

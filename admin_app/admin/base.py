@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
+from wtforms import Form
 
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.counting import CountedListView
@@ -43,6 +44,8 @@ class PanelModelView(CountedListView, VersionedView):
     integrity_messages: ClassVar[dict[str, str]] = {}
     # Bulk actions offered with a confirmation page (custom action slugs).
     bulk_actions: ClassVar[frozenset[str]] = frozenset()
+    # Field name -> (value, label) choices, where SQLAdmin would show an enum's raw values.
+    choice_labels: ClassVar[dict[str, list[tuple[str, str]]]] = {}
 
     def __init__(self) -> None:
         super().__init__()
@@ -80,6 +83,13 @@ class PanelModelView(CountedListView, VersionedView):
         """The list query reduced to the exported columns (plain values, no ORM objects)."""
         table: Any = sa_inspect(self.model).local_table
         return stmt.with_only_columns(*table.columns)
+
+    async def scaffold_form(self, rules: list[str] | None = None) -> type[Form]:
+        form = await super().scaffold_form(rules)
+        for name, choices in self.choice_labels.items():
+            # SQLAdmin's enum converter sets the choices itself; the labels are replaced here.
+            getattr(form, name).kwargs["choices"] = choices
+        return form
 
     # --- Pages ----------------------------------------------------------------------------------
 

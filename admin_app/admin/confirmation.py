@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from admin_app.admin import bulk
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import ActionRefused, refuse_on_list
+from admin_app.admin.formatters import STATUS_CHOICES
 from admin_app.admin.selection import Selection, count_rows
 from admin_app.admin.wording import counted, plural
 from admin_app.models import SocialStatus
@@ -59,7 +60,7 @@ async def confirm_page(
         "selection": selection,
         "list_url": _list_url(request, view, selection),
         "can_cascade": view.has_permission(request, custom_action(CASCADE)),
-        "statuses": [status.value for status in SocialStatus],
+        "statuses": STATUS_CHOICES,
         "title": f"{view.name_plural}: confirm",
         **facts,
     }

@@ -13,9 +13,10 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
-from admin_app.admin.formatters import status_badge, unbroken_date
+from admin_app.admin.formatters import STATUS_CHOICES, status_badge, unbroken_date
 from admin_app.admin.ids import parse_id
 from admin_app.admin.paging import AnySelect
+from admin_app.admin.pickers import PickerWidget
 from admin_app.admin.validators import enum_value, strip_text
 from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
 
@@ -80,8 +81,9 @@ class EventAdmin(PanelModelView, model=Event):
             # leaves the field out must not quietly make a private event public.
             "validators": [InputRequired()],
         },
-        "organizer": {"label": "Organizer"},
+        "organizer": {"label": "Organizer", "widget": PickerWidget()},
     }
+    choice_labels = {"social_status": STATUS_CHOICES}
     form_ajax_refs = {
         "organizer": {"fields": ("email",), "order_by": "email", "limit": 10},
     }

@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from admin_app.admin.formatters import STATUS_CHOICES
 from admin_app.admin.ids import is_id
 from admin_app.emails import normalize_email
 from admin_app.models import Event, SocialStatus, User
@@ -35,7 +36,7 @@ class SocialStatusFilter(StaticValuesFilter):
     def __init__(self) -> None:
         super().__init__(
             Event.social_status,
-            values=[(status.value, status.value.capitalize()) for status in SocialStatus],
+            values=STATUS_CHOICES,
             title="Social status",
             parameter_name="social_status",
         )

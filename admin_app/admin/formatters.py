@@ -11,10 +11,19 @@ from admin_app.models import SocialStatus
 _BADGE_CLASSES = {SocialStatus.PUBLIC: "bg-green-lt", SocialStatus.PRIVATE: "bg-azure-lt"}
 
 
+def status_label(status: SocialStatus) -> str:
+    """How a social status reads everywhere (badges, form choices, filters): "Public"."""
+    return status.value.capitalize()
+
+
+# The form's and the filter's choices: stored value, label.
+STATUS_CHOICES = [(status.value, status_label(status)) for status in SocialStatus]
+
+
 def status_badge(model: Any, _attribute: Any) -> Markup:
     status = SocialStatus(model.social_status)
     return Markup('<span class="badge {}" data-status="{}">{}</span>').format(
-        _BADGE_CLASSES[status], status.value, escape(status.value.capitalize())
+        _BADGE_CLASSES[status], status.value, escape(status_label(status))
     )
 
 

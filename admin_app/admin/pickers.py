@@ -1,8 +1,13 @@
 """The relationship picker's lookup, matching what staff type literally (SQLAdmin's does not)."""
 
+import json
+import re
+from html import unescape
 from typing import Any
 
+from markupsafe import Markup
 from sqladmin.ajax import QueryAjaxModelLoader
+from sqladmin.widgets import AjaxSelect2Widget
 from sqlalchemy import or_, select
 from starlette.requests import Request
 
@@ -25,3 +30,22 @@ class LiteralAjaxLoader(QueryAjaxModelLoader):
         names = self.fields if names is None else names
         names = [names] if isinstance(names, str) else names
         return [getattr(self.model, name) if isinstance(name, str) else name for name in names]
+
+
+class PickerWidget(AjaxSelect2Widget):
+    """SQLAdmin's picker with the current value rendered as a selected option (not a data-json
+    attribute for its script): as served, an unchanged organizer is sent back as it was."""
+
+    async def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        # SQLAdmin's markup, its attributes escaped by it; the options below are escaped here.
+        html = str(await super().__call__(field, **kwargs))
+        found = re.search(r'data-json="([^"]*)"', html)
+        if self.multiple or not found:
+            return Markup(html)
+        options = Markup("").join(
+            Markup('<option value="{}" selected>{}</option>').format(item["id"], item["text"])
+            for item in json.loads(unescape(found.group(1)))
+        )
+        # The option replaces data-json: SQLAdmin's script would otherwise add it a second time.
+        tag = html.replace(found.group(0), "", 1).removesuffix("</select>")
+        return Markup(tag) + options + Markup("</select>")

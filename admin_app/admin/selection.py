@@ -69,3 +69,9 @@ class Selection:
 
 def count_rows(session: Session, ids: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+
+
+def list_state(params: QueryParams) -> str:
+    """The list's filters, search and sort as a query string, for links that act on what the
+    list shows (exports): paging and selections left out."""
+    return Selection.whole_filter_of(params).filter_query_string()

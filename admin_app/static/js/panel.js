@@ -22,7 +22,8 @@
   }, true);
 
   // List actions with a confirmation page keep the list's filters, search and sort, so
-  // "all rows matching" on that page means what the staff member sees; exports too.
+  // "all rows matching" on that page means what the staff member sees (export links are
+  // rendered with them by the server).
   function listParams() {
     var params = new URLSearchParams(window.location.search);
     ["page", "pageSize", "error"].forEach(function (key) { params.delete(key); });
@@ -51,10 +52,6 @@
       if (trigger.attr("id") === "action-delete") {
         $("#modal-delete-text").text("This will permanently delete " + trigger.data("pk") + ".");
       }
-    });
-    $("a[href*='/export/']").each(function () {
-      var query = listParams().toString();
-      if (query) { this.href = this.href.split("?")[0] + "?" + query; }
     });
   }
 

@@ -13,6 +13,7 @@ from httpx2 import Response
 class Form:
     action: str
     method: str
+    id: str = ""
     fields: list[tuple[str, str]] = field(default_factory=list)
     submits: list[tuple[str, str]] = field(default_factory=list)
     selects: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
@@ -40,7 +41,8 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
         if tag == "form":
-            self.forms.append(Form(a.get("action", ""), a.get("method", "get").lower()))
+            method = a.get("method", "get").lower()
+            self.forms.append(Form(a.get("action", ""), method, a.get("id", "")))
         elif tag == "a" and "href" in a:
             self._link = a["href"]
         elif self.forms and tag == "input" and "name" in a:
@@ -76,9 +78,13 @@ def form_with_action(response: Response, fragment: str) -> Form:
     return next(form for form in parse(response).forms if fragment in form.action)
 
 
+def form_with_id(response: Response, form_id: str) -> Form:
+    return next(form for form in parse(response).forms if form.id == form_id)
+
+
 def link(response: Response, text: str) -> str:
-    """The href of the first link whose text contains `text`, absolute."""
-    href = next(href for label, href in parse(response).links if text in label)
+    """The href of the first link whose text contains `text` (and that goes somewhere)."""
+    href = next(href for label, href in parse(response).links if text in label and href != "#")
     return urljoin(str(response.url), href)
 
 

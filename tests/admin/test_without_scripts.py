@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from admin_app.models import Event, SocialStatus, Staff, User
 from tests import factories
-from tests.html_client import form_with_action, link, parse, submit
+from tests.html_client import form_with_action, form_with_id, link, parse, submit
 
 
 def _logged_in(anonymous: TestClient, staff: Staff) -> TestClient:
@@ -94,3 +94,37 @@ def test_logging_out_from_the_served_form(anonymous: TestClient, admin_staff: St
     form = form_with_action(page, "/admin/logout")
     assert submit(browser, page, form, form.values()).status_code == 302
     assert browser.get("/admin/", follow_redirects=False).status_code == 302
+
+
+def test_searching_from_the_served_form(
+    anonymous: TestClient, admin_staff: Staff, db: Session
+) -> None:
+    organizer = factories.make_user(db)
+    for title in ("Jazz night", "Poetry", "jazz brunch"):
+        factories.make_event(db, organizer=organizer, title=title)
+    browser = _logged_in(anonymous, admin_staff)
+    page = browser.get("/admin/event/list", params={"page": "1", "sortBy": "title"})
+    form = next(f for f in parse(page).forms if f.fields and "search" in dict(f.fields))
+    found = submit(browser, page, form, form.values(search="JAZZ"))
+    assert found.status_code == 200 and "sortBy=title" in str(found.url)
+    assert "Jazz night" in found.text and "jazz brunch" in found.text
+    assert "Poetry" not in found.text
+
+
+def test_bulk_deleting_the_filtered_rows_through_the_confirmation_page(
+    anonymous: TestClient, admin_staff: Staff, db: Session
+) -> None:
+    organizer = factories.make_user(db)
+    for index in range(5):
+        status = SocialStatus.PRIVATE if index < 2 else SocialStatus.PUBLIC
+        factories.make_event(db, organizer=organizer, title=f"Row {index}", social_status=status)
+    browser = _logged_in(anonymous, admin_staff)
+    listed = browser.get("/admin/event/list", params={"social_status": "private"})
+    confirm = browser.get(link(listed, "Delete with preview"))
+    assert confirm.status_code == 200 and "Delete 2 events?" in confirm.text
+    form = form_with_id(confirm, "bulk-form")
+    done = submit(browser, confirm, form, form.values())
+    assert done.status_code == 303, done.text
+    assert "social_status=private" in done.headers["location"]
+    db.expire_all()
+    assert sorted(db.scalars(select(Event.title))) == ["Row 2", "Row 3", "Row 4"]

@@ -18,7 +18,8 @@ from admin_app.admin.ids import parse_id
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.pickers import PickerWidget
 from admin_app.admin.validators import enum_value, strip_text
-from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
+from admin_app.emails import normalize_email
+from admin_app.models import EMAIL_MAX_LENGTH, TITLE_MAX_LENGTH, Event, SocialStatus, User
 
 ORGANIZER_MISSING = "Choose an organizer from the suggestions (type part of their email)."
 
@@ -112,10 +113,18 @@ class EventAdmin(PanelModelView, model=Event):
         )
 
     def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
-        organizer_id = parse_id(str(data.get("organizer") or ""))
-        exists = organizer_id is not None and session.scalar(
-            select(User.id).where(User.id == organizer_id)
-        )
-        if not exists:
+        # The picker sends an id; typed without the script, an email names the user too.
+        typed = str(data.get("organizer") or "")
+        organizer_id = parse_id(typed)
+        match = User.id == organizer_id if organizer_id is not None else None
+        if match is None and _could_be_email(typed):
+            match = User.email == normalize_email(typed)
+        found = session.scalar(select(User.id).where(match)) if match is not None else None
+        if found is None:
             raise FormErrors({"organizer": [ORGANIZER_MISSING]})
-        return data
+        return {**data, "organizer": str(found)}
+
+
+def _could_be_email(typed: str) -> bool:
+    # NUL cannot reach PostgreSQL as text, and nothing longer is an address: both name no one.
+    return "@" in typed and "\x00" not in typed and len(typed.strip()) <= EMAIL_MAX_LENGTH

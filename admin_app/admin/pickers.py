@@ -34,14 +34,17 @@ class LiteralAjaxLoader(QueryAjaxModelLoader):
 
 class PickerWidget(AjaxSelect2Widget):
     """SQLAdmin's picker with the current value rendered as a selected option (not a data-json
-    attribute for its script): as served, an unchanged organizer is sent back as it was."""
+    attribute for its script): as served, an unchanged organizer is sent back as it was. With
+    no value yet and no script, a text box takes the id or email instead."""
 
     async def __call__(self, field: Any, **kwargs: Any) -> Markup:
         # SQLAdmin's markup, its attributes escaped by it; the options below are escaped here.
         html = str(await super().__call__(field, **kwargs))
         found = re.search(r'data-json="([^"]*)"', html)
-        if self.multiple or not found:
+        if self.multiple:
             return Markup(html)
+        if not found:
+            return Markup(html) + _typed_fallback(field)
         options = Markup("").join(
             Markup('<option value="{}" selected>{}</option>').format(item["id"], item["text"])
             for item in json.loads(unescape(found.group(1)))
@@ -49,3 +52,12 @@ class PickerWidget(AjaxSelect2Widget):
         # The option replaces data-json: SQLAdmin's script would otherwise add it a second time.
         tag = html.replace(found.group(0), "", 1).removesuffix("</select>")
         return Markup(tag) + options + Markup("</select>")
+
+
+def _typed_fallback(field: Any) -> Markup:
+    # Without scripts the empty picker has nothing to choose from; <noscript> content exists
+    # only then, so the field is sent once either way.
+    return Markup(
+        '<noscript><input type="text" name="{}" class="form-control mt-1" autocomplete="off" '
+        'aria-label="{}: email or id" placeholder="{}: email or id"></noscript>'
+    ).format(field.name, field.label.text, field.label.text)

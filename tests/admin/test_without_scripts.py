@@ -128,3 +128,33 @@ def test_bulk_deleting_the_filtered_rows_through_the_confirmation_page(
     assert "social_status=private" in done.headers["location"]
     db.expire_all()
     assert sorted(db.scalars(select(Event.title))) == ["Row 2", "Row 3", "Row 4"]
+
+
+def test_creating_an_event_with_the_organizer_typed_by_email(
+    anonymous: TestClient, admin_staff: Staff, db: Session
+) -> None:
+    organizer = factories.make_user(db, email="typed@example.org")
+    browser = _logged_in(anonymous, admin_staff)
+    page = browser.get("/admin/event/create")
+    form = form_with_action(page, "/admin/event/create")
+    assert ("organizer", "") in form.fields  # the text box stands in for the empty picker
+    values = form.values(
+        "Save", title="Typed", date_of="2026-05-01", organizer=" Typed@Example.org"
+    )
+    created = submit(browser, page, form, values)
+    assert created.status_code == 302, created.text
+    event = db.scalars(select(Event)).one()
+    assert (event.title, event.organizer_id) == ("Typed", organizer.id)
+
+
+def test_a_typed_organizer_that_does_not_exist_is_a_message_on_the_form(
+    anonymous: TestClient, admin_staff: Staff, db: Session
+) -> None:
+    browser = _logged_in(anonymous, admin_staff)
+    page = browser.get("/admin/event/create")
+    form = form_with_action(page, "/admin/event/create")
+    values = form.values("Save", title="Nobody's", date_of="2026-05-01", organizer="no@one.org")
+    refused = submit(browser, page, form, values)
+    assert refused.status_code == 400
+    assert "Choose an organizer" in refused.text
+    assert db.scalars(select(Event)).all() == []

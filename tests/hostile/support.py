@@ -221,10 +221,11 @@ HOSTILE_VALUE: Final[st.SearchStrategy[str | Huge]] = st.one_of(HOSTILE_TEXT, HU
 # Markers resolved inside the test, where the database's ids and versions are known.
 @dataclass(frozen=True)
 class UserRef:
-    """An existing user's id, as staff would send it (or zero-padded, or in other digits)."""
+    """An existing user's id, as staff would send it (or zero-padded, or in other digits), or
+    their email as typed without the picker's script (padded, in capitals)."""
 
     index: int
-    spelling: Literal["plain", "padded", "arabic"] = "plain"
+    spelling: Literal["plain", "padded", "arabic", "email"] = "plain"
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,9 @@ EVENT_VALID: Final[dict[str, st.SearchStrategy[Value]]] = {
     ),
     "date_of": st.dates().map(date.isoformat),
     "social_status": st.sampled_from([status.value for status in SocialStatus]),
-    "organizer": st.builds(UserRef, st.integers(0, 4), st.sampled_from(["plain", "padded"])),
+    "organizer": st.builds(
+        UserRef, st.integers(0, 4), st.sampled_from(["plain", "padded", "email"])
+    ),
     "save": SAVE_BUTTONS,
 }
 EVENT_HOSTILE: Final[dict[str, st.SearchStrategy[Value]]] = {
@@ -408,6 +411,8 @@ class World:
                 return "0" + user_id
             if value.spelling == "arabic":
                 return user_id.translate(ARABIC_DIGITS)
+            if value.spelling == "email":  # typed without the picker's script
+                return f" {SEED_USERS[value.index].upper()} "
             return user_id
         if isinstance(value, Huge):
             return value.text
@@ -553,7 +558,7 @@ def version_verdict(form: Mapping[str, Sent], current: int) -> str | None:
 def event_verdict(
     form: Mapping[str, Sent],
     *,
-    users: set[int],
+    users: Mapping[int, str],
     current: Row | None = None,
 ) -> Verdict:
     """What saving this event form must do (a create when `current` is None, else an edit)."""
@@ -573,14 +578,21 @@ def event_verdict(
     if status not in {s.value for s in SocialStatus}:
         return refused("missing or unknown social status")
     organizer = text_field(form, "organizer")
-    if organizer is None or not is_id_text(organizer):
-        return refused("organizer is not an id")
-    if int(organizer) not in users:
+    if organizer is None:
+        return refused("no organizer (or a file)")
+    if is_id_text(organizer):
+        organizer_id: int | None = int(organizer) if int(organizer) in users else None
+    elif "@" in organizer and "\x00" not in organizer and len(organizer.strip()) <= 320:
+        typed = organizer.strip().casefold()
+        organizer_id = next((pk for pk, email in users.items() if email == typed), None)
+    else:
+        return refused("organizer is neither an id nor an email")
+    if organizer_id is None:
         return refused("no such organizer")
     if current is not None and (reason := version_verdict(form, current["version"])):
         return refused(reason)
     saved = {"title": title, "date_of": day, "social_status": status}
-    saved["organizer_id"] = int(organizer)
+    saved["organizer_id"] = organizer_id
     return Verdict(saved=saved)
 
 

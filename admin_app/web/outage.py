@@ -16,13 +16,18 @@ _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <h1>{title}</h1><p>{message}</p></body></html>"""
 
 
-async def database_unavailable(_request: Request, _exc: Exception) -> Response:
+def unavailable_page() -> HTMLResponse:
+    """The 503 page: nothing was changed, try again in a few seconds."""
     page = _PAGE.format(
         title="Database unavailable (503)",
         message="The database is not answering right now, so nothing was changed. "
         "Please try again in a few seconds.",
     )
     return HTMLResponse(page, status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
+
+
+async def database_unavailable(_request: Request, _exc: Exception) -> Response:
+    return unavailable_page()
 
 
 async def value_out_of_range(_request: Request, _exc: Exception) -> Response:

@@ -194,9 +194,13 @@ class Database:
             session.commit()
             return events
 
-    def add_staff(self, email: str, password: str) -> Staff:
+    def add_staff(self, email: str, password: str, *, mfa_secret: str | None = None) -> Staff:
         with self._sessions() as session:
-            return create_staff(session, email=email, password=password, role=StaffRole.ADMIN)
+            staff = create_staff(session, email=email, password=password, role=StaffRole.ADMIN)
+            if mfa_secret:
+                staff.mfa_secret = mfa_secret
+                session.commit()
+            return staff
 
     def event(self, event_id: int) -> Event | None:
         with self._sessions() as session:

@@ -1,0 +1,132 @@
+"""WCAG 2.2 AA on every page type, checked by axe-core in Chromium (0 violations, no rule off).
+
+axe-core comes with the `axe-playwright-python` package (installed by the project's dev extras,
+never fetched at run time) and runs in the page after it has loaded, scripts and all.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from importlib.resources import files
+
+import pyotp
+import pytest
+from playwright.sync_api import Page
+
+from admin_app.models import SocialStatus
+from admin_app.web.outage import unavailable_page
+from tests.e2e.support import (
+    STAFF_PASSWORD,
+    BrowserProblems,
+    Database,
+    LiveServer,
+    submit_login,
+    unique_token,
+)
+
+pytestmark = pytest.mark.e2e
+
+AXE_SCRIPT = files("axe_playwright_python").joinpath("axe.min.js").read_text()
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now, one line per node."""
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['html'][:160]}"
+        for violation in result["violations"]
+        for node in violation["nodes"]
+    ]
+
+
+def _rows(database: Database) -> dict[str, int]:
+    token = unique_token("a11y")
+    organizer = database.add_user(f"{token}@example.org")
+    lonely = database.add_user(f"{token}-lonely@example.org")
+    [event] = database.add_events(organizer, [(token, date(2026, 5, 1), SocialStatus.PRIVATE)])
+    return {"user": organizer.id, "lonely": lonely.id, "event": event.id}
+
+
+# Each page type the panel serves, by the path that shows it (after the admin logged in).
+PAGES: dict[str, Callable[[dict[str, int]], str]] = {
+    "dashboard": lambda ids: "/admin/",
+    "events list": lambda ids: "/admin/event/list",
+    "events list, filtered": lambda ids: "/admin/event/list?social_status=private&search=a",
+    "events list, empty": lambda ids: "/admin/event/list?search=nothing-matches-this",
+    "events list, page 2": lambda ids: "/admin/event/list?page=2",
+    "users list": lambda ids: "/admin/user/list",
+    "event details": lambda ids: f"/admin/event/details/{ids['event']}",
+    "user details": lambda ids: f"/admin/user/details/{ids['user']}",
+    "event form": lambda ids: f"/admin/event/edit/{ids['event']}",
+    "new event form": lambda ids: "/admin/event/create",
+    "user form": lambda ids: f"/admin/user/edit/{ids['user']}",
+    "bulk delete confirmation": lambda ids: f"/admin/user/bulk/delete?pks={ids['user']}",
+    "bulk status confirmation": lambda ids: f"/admin/event/bulk/set-status?pks={ids['event']}",
+    "audit log": lambda ids: "/admin/audit-entry/list",
+    "staff list": lambda ids: "/admin/staff/list",
+    "staff form": lambda ids: "/admin/staff/create",
+    "own password": lambda ids: "/admin/account/password",
+    "two-factor settings": lambda ids: "/admin/account/mfa",
+}
+# Pages that answer with an error status on purpose.
+ERROR_PAGES: dict[str, tuple[int, str]] = {
+    "list with a bad filter": (400, "/admin/event/list?date_from=not-a-date"),
+    "not found": (404, "/admin/event/details/999999999"),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_type_has_no_wcag_violation(
+    admin_page: Page, database: Database, name: str
+) -> None:
+    admin_page.goto(PAGES[name](_rows(database)))
+    assert violations(admin_page) == []
+
+
+@pytest.mark.parametrize("name", list(ERROR_PAGES))
+def test_error_pages_have_no_wcag_violation(
+    admin_page: Page, browser_problems: BrowserProblems, name: str
+) -> None:
+    status, path = ERROR_PAGES[name]
+    browser_problems.allow_status(status, path.split("?")[0])
+    assert admin_page.goto(path).status == status  # type: ignore[union-attr]
+    assert violations(admin_page) == []
+
+
+def test_a_form_with_errors_has_no_wcag_violation(
+    admin_page: Page, browser_problems: BrowserProblems
+) -> None:
+    browser_problems.allow_status(400, "/admin/event/create")
+    admin_page.goto("/admin/event/create")
+    admin_page.locator("#title").fill("   ")  # passes the browser's check, not the server's
+    admin_page.get_by_role("button", name="Save", exact=True).click()
+    admin_page.wait_for_load_state()
+    assert admin_page.locator(".invalid-feedback").count() > 0
+    assert violations(admin_page) == []
+
+
+def test_the_login_pages_have_no_wcag_violation(
+    page: Page, database: Database, browser_problems: BrowserProblems
+) -> None:
+    page.goto("/admin/login")
+    assert violations(page) == []
+    browser_problems.allow_status(400, "/admin/login")
+    submit_login(page, "nobody@example.org", "not the password")
+    assert page.locator("#login-error").is_visible()
+    assert violations(page) == []
+    secret = pyotp.random_base32()
+    email = f"{unique_token('mfa')}@example.org"
+    database.add_staff(email, STAFF_PASSWORD, mfa_secret=secret)
+    page.goto("/admin/login")
+    submit_login(page, email, STAFF_PASSWORD)
+    page.wait_for_url("**/admin/login/mfa**")
+    assert violations(page) == []
+
+
+def test_the_outage_page_has_no_wcag_violation(page: Page, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/health")  # a page of the panel's origin, then the 503 page
+    page.set_content(bytes(unavailable_page().body).decode())
+    assert violations(page) == []

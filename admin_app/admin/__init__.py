@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 
 from admin_app.admin.account import AccountView
 from admin_app.admin.audit_log import AuditLogAdmin
+from admin_app.admin.errors import FORM_ERROR_SUMMARY
 from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import status_badge
@@ -52,6 +53,7 @@ def mount_admin(
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge
     admin.templates.env.globals["plural"] = plural
+    admin.templates.env.globals["form_error_summary"] = FORM_ERROR_SUMMARY
     admin.templates.env.globals["list_state"] = lambda request: list_state(request.query_params)
     for view in (UserAdmin, EventAdmin, StaffAdmin, AuditLogAdmin, AccountView, TwoFactorView):
         admin.add_view(view)

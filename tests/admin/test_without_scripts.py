@@ -158,3 +158,30 @@ def test_a_typed_organizer_that_does_not_exist_is_a_message_on_the_form(
     assert refused.status_code == 400
     assert "Choose an organizer" in refused.text
     assert db.scalars(select(Event)).all() == []
+
+
+def test_every_post_form_carries_the_token_as_served(
+    anonymous: TestClient, admin_staff: Staff, db: Session
+) -> None:
+    event = factories.make_event(db)
+    browser = _logged_in(anonymous, admin_staff)
+    token = factories.csrf_token(browser, "/admin/")
+    pages = [
+        "/admin/",
+        "/admin/event/list",
+        "/admin/event/create",
+        f"/admin/event/edit/{event.id}",
+        "/admin/user/create",
+        f"/admin/user/edit/{event.organizer_id}",
+        f"/admin/event/bulk/delete?pks={event.id}",
+        f"/admin/event/bulk/set-status?pks={event.id}",
+        "/admin/staff/create",
+        f"/admin/staff/edit/{admin_staff.id}",
+        "/admin/account/password",
+        "/admin/account/mfa",
+    ]
+    for path in pages:
+        forms = [form for form in parse(browser.get(path)).forms if form.method == "post"]
+        assert forms, path
+        for form in forms:
+            assert ("csrf_token", token) in form.fields, (path, form.action)

@@ -47,7 +47,10 @@ def _rows(database: Database) -> dict[str, int]:
     organizer = database.add_user(f"{token}@example.org")
     lonely = database.add_user(f"{token}-lonely@example.org")
     [event] = database.add_events(organizer, [(token, date(2026, 5, 1), SocialStatus.PRIVATE)])
-    return {"user": organizer.id, "lonely": lonely.id, "event": event.id}
+    staff = database.add_staff(f"{token}-staff@example.org", STAFF_PASSWORD)
+    audit = database.add_audit_entry(f"Checked {token}")
+    ids = {"user": organizer.id, "lonely": lonely.id, "event": event.id}
+    return ids | {"staff": staff.id, "audit": audit}
 
 
 # Each page type the panel serves, by the path that shows it (after the admin logged in).
@@ -68,6 +71,9 @@ PAGES: dict[str, Callable[[dict[str, int]], str]] = {
     "audit log": lambda ids: "/admin/audit-entry/list",
     "staff list": lambda ids: "/admin/staff/list",
     "staff form": lambda ids: "/admin/staff/create",
+    "staff details": lambda ids: f"/admin/staff/details/{ids['staff']}",
+    "new user form": lambda ids: "/admin/user/create",
+    "audit entry": lambda ids: f"/admin/audit-entry/details/{ids['audit']}",
     "own password": lambda ids: "/admin/account/password",
     "two-factor settings": lambda ids: "/admin/account/mfa",
 }

@@ -11,7 +11,7 @@ from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.errors import FORM_ERROR_SUMMARY
 from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
-from admin_app.admin.formatters import status_badge
+from admin_app.admin.formatters import badge, status_badge
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.roles import RoleAuthorization
 from admin_app.admin.selection import list_state
@@ -52,6 +52,7 @@ def mount_admin(
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge
+    admin.templates.env.globals["badge"] = badge
     admin.templates.env.globals["plural"] = plural
     admin.templates.env.globals["form_error_summary"] = FORM_ERROR_SUMMARY
     admin.templates.env.globals["list_state"] = lambda request: list_state(request.query_params)

@@ -20,11 +20,16 @@ def status_label(status: SocialStatus) -> str:
 STATUS_CHOICES = [(status.value, status_label(status)) for status in SocialStatus]
 
 
-def status_badge(model: Any, _attribute: Any) -> Markup:
-    status = SocialStatus(model.social_status)
+def badge(status: SocialStatus | str) -> Markup:
+    """A social status as a coloured badge (lists, details, the dashboard)."""
+    status = SocialStatus(status)
     return Markup('<span class="badge {}" data-status="{}">{}</span>').format(
         _BADGE_CLASSES[status], status.value, escape(status_label(status))
     )
+
+
+def status_badge(model: Any, _attribute: Any) -> Markup:
+    return badge(model.social_status)
 
 
 def unbroken_date(model: Any, attribute: Any) -> Markup:

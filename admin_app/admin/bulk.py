@@ -101,6 +101,12 @@ def delete_selection(
         raise ActionRefused(f"Nothing was deleted. {DATABASE_REFUSED}") from exc
 
 
+def status_set(count: int, status: SocialStatus) -> str:
+    """What a bulk status change did, in its audit entry and its message: "Set 3 events to
+    private"."""
+    return f"Set {count} {plural(count, 'event', 'events')} to {status.value}"
+
+
 def set_status(
     session: Session, ids: Select[Any], selection: Selection, status: SocialStatus
 ) -> int:
@@ -116,7 +122,7 @@ def set_status(
                 session,
                 action="set_status",
                 target="event",
-                summary=f"Set {count} {plural(count, 'event', 'events')} to {status.value}",
+                summary=status_set(count, status),
                 changes={
                     "social_status": [None, status.value],
                     **_audit_scope(selection, selection.pks or None, count),

@@ -17,7 +17,7 @@ from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.formatters import STATUS_CHOICES
 from admin_app.admin.selection import Selection, count_rows
-from admin_app.admin.wording import counted, plural
+from admin_app.admin.wording import counted
 from admin_app.models import SocialStatus
 from admin_app.web.form_bodies import text_form
 
@@ -114,6 +114,6 @@ def _run(
     with view.session_maker() as session:
         if status is not None:
             changed = bulk.set_status(session, ids, selection, status)
-            return f"Set {changed} {plural(changed, 'event', 'events')} to {status.value}."
+            return f"{bulk.status_set(changed, status)}."
         deleted = bulk.delete_selection(view, session, ids, selection, cascade=cascade)
         return f"Deleted {counted(deleted, view)}."

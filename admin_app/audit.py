@@ -1,8 +1,10 @@
 """The audit trail: every change made by a staff member, written in the change's own transaction.
 
-ORM changes (create, edit, delete through the forms) are recorded by a flush listener on the
-panel's session factory; set-based work (bulk delete, bulk status, export) calls `record()`.
-Nothing is recorded outside a staff request (CLI, seeding, tests that write directly).
+Each staff operation is one change set (`begin_change_set`), opened by the operation itself or,
+for a form save, by the first entry of the transaction; every entry belongs to it. ORM changes
+(create, edit through the forms) are recorded by a flush listener on the panel's session factory;
+set-based work (bulk delete, bulk status, export, undo) calls `record()`. Nothing is recorded
+outside a staff request (seeding, tests that write directly); the CLI acts as `cli_actor()`.
 """
 
 import enum
@@ -11,11 +13,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from admin_app import clock
-from admin_app.models import CLIENT_MAX_LENGTH, SUMMARY_MAX_LENGTH, AuditEntry, Event, Staff, User
+from admin_app.models import (
+    CLIENT_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    AuditEntry,
+    ChangeSet,
+    Event,
+    Staff,
+    User,
+)
 
 AUDITED: dict[type, str] = {User: "user", Event: "event", Staff: "staff"}
 # Never written to the trail; a change to them is noted without values.
@@ -26,9 +37,15 @@ UNTRACKED_FIELDS = {"updated_at", "version", "session_version", "last_login_at",
 
 @dataclass(frozen=True)
 class Actor:
-    staff_id: int
+    staff_id: int | None
     email: str
     client: str
+
+
+# session.info key: the id of the transaction's change set.
+_CHANGE_SET = "change_set_id"
+# What a form save's change set is called, by the first entry's action.
+_FLUSH_KINDS = {"create": "create", "update": "edit", "delete": "delete"}
 
 
 _actor: ContextVar[Actor | None] = ContextVar("audit_actor", default=None)
@@ -41,6 +58,54 @@ def set_actor(actor: Actor | None) -> None:
 
 def current_actor() -> Actor | None:
     return _actor.get()
+
+
+def cli_actor(name: str) -> Actor:
+    """Who acts when a command is run on the server (purge-deleted): named, with no account."""
+    return Actor(staff_id=None, email=f"command line ({name})", client="local")
+
+
+def begin_change_set(
+    session: Session, *, kind: str, target: str, reason: str | None = None
+) -> int | None:
+    """Open this transaction's change set (None outside a staff request); idempotent."""
+    if (existing := session.info.get(_CHANGE_SET)) is not None:
+        return int(existing)
+    actor = current_actor()
+    if actor is None:
+        return None
+    row = {
+        "at": clock.now(),
+        "staff_id": actor.staff_id,
+        "staff_email": actor.email,
+        "client": actor.client[:CLIENT_MAX_LENGTH],
+        "kind": kind,
+        "target": target,
+        "row_count": 0,
+        "reason": (reason or "").strip()[:REASON_MAX_LENGTH] or None,
+    }
+    change_set_id = (
+        session.connection().execute(insert(ChangeSet).returning(ChangeSet.id), [row]).scalar_one()
+    )
+    session.info[_CHANGE_SET] = change_set_id
+    return int(change_set_id)
+
+
+def change_set_of(session: Session) -> int | None:
+    """The change set this transaction writes to, if one is open."""
+    value = session.info.get(_CHANGE_SET)
+    return None if value is None else int(value)
+
+
+def count_rows(session: Session, rows: int) -> None:
+    """Add `rows` to the open change set's row count."""
+    change_set_id = change_set_of(session)
+    if change_set_id is not None and rows:
+        session.connection().execute(
+            update(ChangeSet)
+            .where(ChangeSet.id == change_set_id)
+            .values(row_count=ChangeSet.row_count + rows)
+        )
 
 
 def jsonable(value: Any) -> Any:
@@ -60,21 +125,33 @@ def record(
     target_id: str | None = None,
     changes: dict[str, Any] | None = None,
     version: int | None = None,
+    rows: int = 0,
 ) -> None:
-    """Add one entry to the session's current transaction (no-op outside a staff request)."""
+    """Add one entry for `rows` rows to the transaction's change set (opened as `action` if none
+    is); a no-op outside a staff request."""
     actor = current_actor()
     if actor is None:
         return
-    row = _entry(actor, action, target, target_id, version, summary, changes)
+    change_set_id = begin_change_set(session, kind=action, target=target)
+    row = _entry(actor, change_set_id, action, target, target_id, version, summary, changes)
     session.connection().execute(insert(AuditEntry), [row])
+    count_rows(session, rows)
 
 
 def install(factory: sessionmaker[Session]) -> None:
     event.listen(factory, "after_flush", _record_flush)
+    # A change set belongs to one transaction: the next one opens its own.
+    event.listen(factory, "after_commit", _forget_change_set)
+    event.listen(factory, "after_rollback", _forget_change_set)
+
+
+def _forget_change_set(session: Session) -> None:
+    session.info.pop(_CHANGE_SET, None)
 
 
 def _entry(
     actor: Actor,
+    change_set_id: int | None,
     action: str,
     target: str,
     target_id: str | None,
@@ -84,6 +161,7 @@ def _entry(
 ) -> dict[str, Any]:
     return {
         "at": clock.now(),
+        "change_set_id": change_set_id,
         "staff_id": actor.staff_id,
         "staff_email": actor.email,
         "client": actor.client[:CLIENT_MAX_LENGTH],
@@ -156,6 +234,8 @@ def _record_flush(session: Session, _flush: UOWTransaction) -> None:
             detail = f": {', '.join(changes)}" if action == "update" else ""
             summary = f"{verb} {target} {obj}{detail}"
             version = getattr(obj, "version", None) if action != "delete" else None
-            rows.append(_entry(actor, action, target, pk, version, summary, changes))
+            change_set_id = begin_change_set(session, kind=_FLUSH_KINDS[action], target=target)
+            rows.append(_entry(actor, change_set_id, action, target, pk, version, summary, changes))
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
+        count_rows(session, len(rows))

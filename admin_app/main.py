@@ -8,6 +8,7 @@ from admin_app import audit
 from admin_app.admin import STATIC_DIR, mount_admin
 from admin_app.config import Settings
 from admin_app.db import engine_for, make_session_factory
+from admin_app.history import recorder
 from admin_app.web import health, outage
 from admin_app.web.auth import StaffAuthBackend
 from admin_app.web.headers import SecurityHeadersMiddleware
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = engine_for(settings)
     session_factory = make_session_factory(engine)
     audit.install(session_factory)
+    recorder.install(session_factory)
 
     app = FastAPI(title="Events admin", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings

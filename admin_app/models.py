@@ -26,6 +26,9 @@ CLIENT_MAX_LENGTH = 64
 # An audit entry's object key and one-line summary.
 TARGET_ID_MAX_LENGTH = 64
 SUMMARY_MAX_LENGTH = 500
+# A change set's kind ("bulk_delete") and the reason staff may give for it.
+KIND_MAX_LENGTH = 32
+REASON_MAX_LENGTH = 500
 # The largest INTEGER on PostgreSQL, the type of every id column: a bigger number names no row,
 # and sent as a parameter it is a database error ("out of range"), not an empty result.
 MAX_ID = 2**31 - 1
@@ -194,6 +197,70 @@ class RecoveryCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ChangeSet(Base):
+    """One staff operation (an edit, a bulk delete, a restore, an undo): the unit that is undone.
+
+    Every audit entry and every row image belongs to exactly one change set.
+    """
+
+    __tablename__ = "change_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    staff_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    client: Mapped[str] = mapped_column(String(CLIENT_MAX_LENGTH))
+    # create, edit, delete, bulk_delete, delete_cascade, set_status, restore, revert, undo, purge
+    kind: Mapped[str] = mapped_column(String(KIND_MAX_LENGTH))
+    # The admin view identity of the rows ("user", "event", "staff"); "event" for a cascade too.
+    target: Mapped[str] = mapped_column(String(32))
+    row_count: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str | None] = mapped_column(String(REASON_MAX_LENGTH))
+    # The change set this one undid, and the one that undid this (a second undo is refused).
+    undo_of: Mapped[int | None] = mapped_column(ForeignKey("change_sets.id", ondelete="SET NULL"))
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("change_sets.id", ondelete="SET NULL"))
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.kind} {self.target}"
+
+    def __repr__(self) -> str:
+        return f"ChangeSet(id={self.id!r}, kind={self.kind!r}, rows={self.row_count!r})"
+
+
+class RowImage(Base):
+    """A user or event as it was around one change set: what undo and history are built from.
+
+    `delete` and `update` images hold the row before the change; `create` images the row after it.
+    `version_after` is the row's version once the change set was done: undo only touches a row
+    still at that version, so a later change is never overwritten silently.
+    """
+
+    __tablename__ = "row_images"
+    __table_args__ = (
+        Index("ix_row_images_target_row_id_id", "target", "row_id", "id"),
+        Index("ix_row_images_change_set_id_target", "change_set_id", "target"),
+        # Recently deleted: the newest unrestored delete images first.
+        Index("ix_row_images_action_restored_by_id", "action", "restored_by", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_set_id: Mapped[int] = mapped_column(ForeignKey("change_sets.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[int]
+    action: Mapped[str] = mapped_column(String(16))
+    version_after: Mapped[int]
+    # The row's email or title, for finding it among the deleted.
+    label: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # For delete images: the change set that brought the row back.
+    restored_by: Mapped[int | None] = mapped_column(
+        ForeignKey("change_sets.id", ondelete="SET NULL")
+    )
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.row_id} ({self.label})"
+
+
 class AuditEntry(Base):
     """One change made through the panel: who, when, from where, what, and the before/after."""
 
@@ -202,6 +269,9 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    change_set_id: Mapped[int | None] = mapped_column(
+        ForeignKey("change_sets.id", ondelete="CASCADE"), index=True
+    )
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     # Kept as text so the trail still names the person after their account is deleted.
     staff_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))

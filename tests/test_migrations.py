@@ -12,7 +12,16 @@ from admin_app.config import Settings
 from admin_app.migrate import alembic_config, downgrade_to_base, upgrade_to_head
 from tests.databases import BACKENDS, throwaway_database
 
-TABLES = {"users", "events", "staff", "login_attempts", "recovery_codes", "audit_log"}
+TABLES = {
+    "users",
+    "events",
+    "staff",
+    "login_attempts",
+    "recovery_codes",
+    "audit_log",
+    "change_sets",
+    "row_images",
+}
 
 
 @pytest.fixture(params=BACKENDS)

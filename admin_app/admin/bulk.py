@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import Select, delete, update
+from sqlalchemy import Select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,7 @@ from admin_app import audit, clock
 from admin_app.admin.errors import DATABASE_REFUSED, ActionRefused
 from admin_app.admin.selection import MAX_SELECTION, Selection
 from admin_app.admin.wording import counted, plural
+from admin_app.history import images
 from admin_app.models import Event, SocialStatus
 from admin_app.web import outage
 
@@ -64,12 +65,14 @@ def delete_selection(
     selection: Selection,
     *,
     cascade: bool,
+    reason: str | None = None,
 ) -> int:
-    """Delete the selection, all or nothing; `cascade` also deletes what depends on it."""
+    """Delete the selection, all or nothing, each row imaged first (Recently deleted can bring
+    it back); `cascade` also deletes what depends on it."""
     try:
         with session.begin():
-            if reason := view.delete_blocker(session, ids):
-                raise ActionRefused(f"Nothing was deleted: {reason}")
+            if blocker := view.delete_blocker(session, ids):
+                raise ActionRefused(f"Nothing was deleted: {blocker}")
             dependents = view.dependents(session, ids)
             extra: dict[str, Any] = {}
             if dependents and not cascade:
@@ -77,15 +80,18 @@ def delete_selection(
                     f"Nothing was deleted: {dependents.describe()}. "
                     "Delete those first, or ask an admin to delete them together."
                 )
+            change_set_id = audit.begin_change_set(
+                session,
+                kind=_delete_kind(selection, dependents),
+                target=view.identity,
+                reason=reason,
+            )
             if dependents:
                 extra[f"{dependents.noun}_deleted"] = view.delete_dependents(session, ids)
-            pk = view.pk_columns[0]
-            statement = delete(view.model).where(pk.in_(ids))
-            if selection.whole_filter:
-                deleted_ids, count = None, session.execute(statement).rowcount  # type: ignore[attr-defined]
-            else:
-                deleted_ids = sorted(session.scalars(statement.returning(pk)))
-                count = len(deleted_ids)
+            deleted_ids = None if selection.whole_filter else sorted(session.scalars(ids))
+            count = images.delete_rows(
+                session, change_set_id=change_set_id, target=view.identity, ids=ids
+            )
             cascaded = f" and {dependents.total} {dependents.noun}" if dependents else ""
             audit.record(
                 session,
@@ -93,12 +99,19 @@ def delete_selection(
                 target=view.identity,
                 summary=f"Deleted {counted(count, view)}{cascaded}",
                 changes={**_audit_scope(selection, deleted_ids, count), **extra},
+                rows=count + (dependents.total if dependents else 0),
             )
-            return int(count)
+            return count
     except outage.UNAVAILABLE:
         raise  # the 503 page: nothing was deleted, try again
     except SQLAlchemyError as exc:
         raise ActionRefused(f"Nothing was deleted. {DATABASE_REFUSED}") from exc
+
+
+def _delete_kind(selection: Selection, dependents: Dependents | None) -> str:
+    if dependents:
+        return "delete_cascade"
+    return "delete" if len(selection.pks) == 1 else "bulk_delete"
 
 
 def status_set(count: int, status: SocialStatus) -> str:
@@ -108,11 +121,28 @@ def status_set(count: int, status: SocialStatus) -> str:
 
 
 def set_status(
-    session: Session, ids: Select[Any], selection: Selection, status: SocialStatus
+    session: Session,
+    ids: Select[Any],
+    selection: Selection,
+    status: SocialStatus,
+    reason: str | None = None,
 ) -> int:
-    """Give every selected event one social status (versions bumped: open forms go stale)."""
+    """Give every selected event one social status (versions bumped: open forms go stale); each
+    row's earlier status is imaged first, so the change set can be undone."""
     try:
         with session.begin():
+            change_set_id = audit.begin_change_set(
+                session, kind="set_status", target="event", reason=reason
+            )
+            if change_set_id is not None:
+                images.capture(
+                    session,
+                    change_set_id=change_set_id,
+                    target="event",
+                    action=images.UPDATE,
+                    ids=ids,
+                    version_bump=1,
+                )
             count = session.execute(
                 update(Event)
                 .where(Event.id.in_(ids))
@@ -127,6 +157,7 @@ def set_status(
                     "social_status": [None, status.value],
                     **_audit_scope(selection, selection.pks or None, count),
                 },
+                rows=count,
             )
             return int(count)
     except outage.UNAVAILABLE:

@@ -3,17 +3,19 @@
 from typing import Any
 
 from sqladmin import action
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, undefer
 from starlette.requests import Request
 from starlette.responses import Response
 from wtforms.validators import InputRequired, Length
 
+from admin_app import audit
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.ids import parse_id
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.validators import strip_text, valid_email
+from admin_app.history import images
 from admin_app.models import EMAIL_MAX_LENGTH, Event, User
 
 # Events shown on a user's page; the rest are one click away in the filtered events list.
@@ -103,5 +105,10 @@ class UserAdmin(PanelModelView, model=User):
         )
 
     def delete_dependents(self, session: Session, ids: Select[Any]) -> int:
-        result = session.execute(delete(Event).where(Event.organizer_id.in_(ids)))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        # Imaged into the same change set as the users: one undo brings both back.
+        return images.delete_rows(
+            session,
+            change_set_id=audit.change_set_of(session),
+            target="event",
+            ids=select(Event.id).where(Event.organizer_id.in_(ids)),
+        )

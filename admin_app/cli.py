@@ -1,16 +1,19 @@
-"""`python -m admin_app <command>`: migrate, create-staff, seed-demo, serve."""
+"""`python -m admin_app <command>`: migrate, create-staff, seed-demo, purge-deleted, serve."""
 
 import argparse
 import getpass
+import socket
 import sys
 from collections.abc import Callable, Sequence
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from admin_app import audit
 from admin_app.config import Settings
 from admin_app.db import engine_for, make_session_factory
 from admin_app.emails import InvalidEmailError
+from admin_app.history.purge import purge_deleted
 from admin_app.main import create_app
 from admin_app.migrate import upgrade_to_head
 from admin_app.models import StaffRole
@@ -83,6 +86,22 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
     print(f"Added {args.users:,} users and {args.events:,} events.")
 
 
+def _purge_deleted(settings: Settings, args: argparse.Namespace) -> None:
+    days = settings.deleted_retention_days if args.older_than is None else args.older_than
+    if days < 0:
+        raise CommandError("--older-than takes a number of days, 0 or more")
+    engine = engine_for(settings)
+    # Audited like a purge from the panel, in the name of the machine's user and host.
+    audit.set_actor(audit.cli_actor(f"{getpass.getuser()}@{socket.gethostname()}"))
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            removed = purge_deleted(session, older_than_days=days)
+    finally:
+        audit.set_actor(None)
+        engine.dispose()
+    print(f"Purged {removed} deleted rows older than {days} days.")
+
+
 def announce_initial_admin(admin: InitialAdmin | None) -> None:
     if admin is None:
         return
@@ -118,6 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--users", type=int, default=1_000)
     seed.add_argument("--events", type=int, default=10_000)
     seed.add_argument("--seed", type=int, default=None, help="random seed, for repeatable data")
+    purge = commands.add_parser(
+        "purge-deleted", help="remove deleted rows past the retention period for good"
+    )
+    purge.add_argument(
+        "--older-than",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="default: DELETED_RETENTION_DAYS (30)",
+    )
     serve = commands.add_parser("serve", help="migrate, then serve the panel with uvicorn")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
@@ -128,6 +157,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
     "migrate": _migrate,
     "create-staff": _create_staff,
     "seed-demo": _seed_demo,
+    "purge-deleted": _purge_deleted,
     "serve": _serve,
 }
 

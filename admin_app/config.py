@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Values that `.env.example` and docs use; a production start with one of them is refused.
@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # Seconds a save waits for a row or table another transaction holds locked (on SQLite: for
     # another writer) before the page answers 503 "try again".
     database_lock_wait_seconds: float = 5.0
+    # Days the images of deleted users and events are kept for restoring (purge-deleted).
+    deleted_retention_days: int = Field(default=30, ge=0)
     sql_echo: bool = False
 
     @model_validator(mode="before")

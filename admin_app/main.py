@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         authentication=authentication,
         dashboard_ttl=settings.dashboard_cache_seconds,
         count_ttl=settings.list_count_cache_seconds,
+        retention_days=settings.deleted_retention_days,
     )
     # The admin is a mounted app with its own error handling: both get the outage page.
     outage.install(app)

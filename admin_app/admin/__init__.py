@@ -8,11 +8,13 @@ from starlette.applications import Starlette
 
 from admin_app.admin.account import AccountView
 from admin_app.admin.audit_log import AuditLogAdmin
+from admin_app.admin.change_sets import ChangeSetAdmin
 from admin_app.admin.errors import FORM_ERROR_SUMMARY
 from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import badge, status_badge
 from admin_app.admin.panel import PanelAdmin
+from admin_app.admin.recently_deleted import RecentlyDeletedView
 from admin_app.admin.roles import RoleAuthorization
 from admin_app.admin.selection import list_state
 from admin_app.admin.staff_accounts import StaffAdmin
@@ -35,6 +37,7 @@ def mount_admin(
     authentication: StaffAuthBackend,
     dashboard_ttl: float,
     count_ttl: float,
+    retention_days: int,
 ) -> PanelAdmin:
     admin = PanelAdmin(
         app,
@@ -48,6 +51,7 @@ def mount_admin(
         static_files_kwargs={"directory": str(STATIC_DIR)},
         dashboard_ttl=dashboard_ttl,
         count_ttl=count_ttl,
+        retention_days=retention_days,
     )
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token
@@ -56,7 +60,16 @@ def mount_admin(
     admin.templates.env.globals["plural"] = plural
     admin.templates.env.globals["form_error_summary"] = FORM_ERROR_SUMMARY
     admin.templates.env.globals["list_state"] = lambda request: list_state(request.query_params)
-    for view in (UserAdmin, EventAdmin, StaffAdmin, AuditLogAdmin, AccountView, TwoFactorView):
+    for view in (
+        UserAdmin,
+        EventAdmin,
+        RecentlyDeletedView,
+        ChangeSetAdmin,
+        StaffAdmin,
+        AuditLogAdmin,
+        AccountView,
+        TwoFactorView,
+    ):
         admin.add_view(view)
     admin.templates.env.globals["history_view"] = admin.audit_log_for
     return admin

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import Select, update
+from sqlalchemy import Select, delete, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -89,9 +89,7 @@ def delete_selection(
             if dependents:
                 extra[f"{dependents.noun}_deleted"] = view.delete_dependents(session, ids)
             deleted_ids = None if selection.whole_filter else sorted(session.scalars(ids))
-            count = images.delete_rows(
-                session, change_set_id=change_set_id, target=view.identity, ids=ids
-            )
+            count = _delete(view, session, change_set_id, ids)
             cascaded = f" and {dependents.total} {dependents.noun}" if dependents else ""
             audit.record(
                 session,
@@ -106,6 +104,18 @@ def delete_selection(
         raise  # the 503 page: nothing was deleted, try again
     except SQLAlchemyError as exc:
         raise ActionRefused(f"Nothing was deleted. {DATABASE_REFUSED}") from exc
+
+
+def _delete(
+    view: DeletableView, session: Session, change_set_id: int | None, ids: Select[Any]
+) -> int:
+    if view.identity in images.TABLES:
+        return images.delete_rows(
+            session, change_set_id=change_set_id, target=view.identity, ids=ids
+        )
+    # Staff accounts are not imaged: a deleted account is recreated, never restored.
+    pk = view.pk_columns[0]
+    return int(session.execute(delete(view.model).where(pk.in_(ids))).rowcount)  # type: ignore[attr-defined]
 
 
 def _delete_kind(selection: Selection, dependents: Dependents | None) -> str:

@@ -25,6 +25,7 @@ TEMPLATE = "bulk_confirm.html"
 # Bulk kind -> the custom action (grant) that allows it.
 KINDS = {"delete": "review-delete", "set-status": "set-status"}
 CASCADE = "delete-cascade"
+RESTORABLE = "They can be restored from Recently deleted."
 
 
 def checked_view(view: object, request: Request) -> tuple[PanelModelView, str]:
@@ -87,8 +88,11 @@ async def perform(request: Request, view: PanelModelView, kind: str) -> Response
     status = _status(params) if kind == "set-status" else None
     ids = await selection.ids_query(view)
     back = _list_url(request, view, selection)
+    reason = params.get("reason")
     try:
-        message = await anyio.to_thread.run_sync(_run, view, ids, selection, cascade, status)
+        message = await anyio.to_thread.run_sync(
+            _run, view, ids, selection, cascade, status, reason
+        )
     except ActionRefused as refusal:
         refuse_on_list(request, refusal)
         return RedirectResponse(back, status_code=303)
@@ -110,10 +114,13 @@ def _run(
     selection: Selection,
     cascade: bool,
     status: SocialStatus | None,
+    reason: str | None,
 ) -> str:
     with view.session_maker() as session:
         if status is not None:
-            changed = bulk.set_status(session, ids, selection, status)
-            return f"{bulk.status_set(changed, status)}."
-        deleted = bulk.delete_selection(view, session, ids, selection, cascade=cascade)
-        return f"Deleted {counted(deleted, view)}."
+            changed = bulk.set_status(session, ids, selection, status, reason)
+            return f"{bulk.status_set(changed, status)}. Undo it from its change set."
+        deleted = bulk.delete_selection(
+            view, session, ids, selection, cascade=cascade, reason=reason
+        )
+        return f"Deleted {counted(deleted, view)}. {RESTORABLE}"

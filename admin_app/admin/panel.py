@@ -14,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from admin_app.admin import confirmation, dashboard, export
+from admin_app.admin import confirmation, dashboard, export, record_history
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import delete_selection
+from admin_app.admin.change_sets import ChangeSetAdmin, undo_page
 from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.login_pages import LoginPages
@@ -48,8 +49,17 @@ def _nothing_selected() -> list[int]:
 
 
 class PanelAdmin(LoginPages):
-    def __init__(self, *args: Any, dashboard_ttl: float, count_ttl: float, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        dashboard_ttl: float,
+        count_ttl: float,
+        retention_days: int,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Days deleted rows stay restorable (the purge form's default; Recently deleted says so).
+        self.retention_days = retention_days
         self.dashboard_cache = dashboard.FiguresCache(ttl_seconds=dashboard_ttl)
         self.count_cache = CountCache(ttl_seconds=count_ttl)
         # SQLAdmin serves any column value that names a readable file (`.env`, the database):
@@ -76,6 +86,18 @@ class PanelAdmin(LoginPages):
                 "/{identity}/bulk/{kind}",
                 endpoint=self.bulk,
                 name="bulk",
+                methods=["GET", "POST"],
+            ),
+            Route(
+                "/change-set/undo/{pk}",
+                endpoint=self.undo,
+                name="undo",
+                methods=["GET", "POST"],
+            ),
+            Route(
+                "/{identity}/history/{pk}",
+                endpoint=self.history,
+                name="history",
                 methods=["GET", "POST"],
             ),
         ]
@@ -110,6 +132,21 @@ class PanelAdmin(LoginPages):
         if request.method == "POST":
             return await confirmation.perform(request, view, kind)
         return await confirmation.confirm_page(request, view, kind, templates=self.templates)
+
+    @login_required
+    async def undo(self, request: Request) -> Response:
+        """A change set's undo: what it would do and what changed since (GET), the undo (POST)."""
+        view = self._find_model_view(ChangeSetAdmin.identity)
+        assert isinstance(view, ChangeSetAdmin), "the change set view is mounted by mount_admin"
+        return await undo_page(view, request, templates=self.templates)
+
+    @login_required
+    async def history(self, request: Request) -> Response:
+        """Every version of one user or event, two side by side (GET), a revert (POST)."""
+        view, row_id = record_history.checked(
+            self._find_model_view(request.path_params["identity"]), request
+        )
+        return await record_history.history_page(view, row_id, request, templates=self.templates)
 
     # SQLAdmin answers 400 for any error in a save; an outage is a 503 (nothing saved, try again).
     async def create(self, request: Request) -> Response:

@@ -15,15 +15,29 @@ _EDITING = (
     Action.DELETE,
     custom_action("review-delete"),
     custom_action("set-status"),
+    custom_action("revert"),
 )
 _DATA_VIEWS = ("user", "event")
+# Everyone sees what was deleted; editors bring it back and undo change sets. Purging, and
+# undoing another staff member's change set of over 1,000 rows, are left to admins.
+_SEE_DELETED = frozenset({("recently-deleted", str(Action.LIST))})
+_TIME_MACHINE = _SEE_DELETED | {
+    ("recently-deleted", custom_action("restore")),
+    ("change-set", str(Action.LIST)),
+    ("change-set", str(Action.DETAILS)),
+    ("change-set", custom_action("undo")),
+}
 # Every staff member may change their own password and two-factor settings.
 _OWN_ACCOUNT = frozenset({("account", "*"), ("account-mfa", "*")})
 
 ROLE_GRANTS: dict[StaffRole, frozenset[tuple[str, str]]] = {
     StaffRole.ADMIN: frozenset({("*", "*")}),
-    StaffRole.EDITOR: _OWN_ACCOUNT | {(view, str(a)) for view in _DATA_VIEWS for a in _EDITING},
-    StaffRole.VIEWER: _OWN_ACCOUNT | {(view, str(a)) for view in _DATA_VIEWS for a in _READ_ONLY},
+    StaffRole.EDITOR: _OWN_ACCOUNT
+    | _TIME_MACHINE
+    | {(view, str(a)) for view in _DATA_VIEWS for a in _EDITING},
+    StaffRole.VIEWER: _OWN_ACCOUNT
+    | _SEE_DELETED
+    | {(view, str(a)) for view in _DATA_VIEWS for a in _READ_ONLY},
 }
 
 

@@ -19,7 +19,7 @@ WHOLE_FILTER = "filter"
 MAX_SELECTION = 10_000
 # Query parameters that shape the list but not which rows match it.
 NOT_FILTERS = frozenset(
-    {"page", "pageSize", "pks", "error", "scope", "csrf_token", "status", "cascade"}
+    {"page", "pageSize", "pks", "error", "scope", "csrf_token", "status", "cascade", "reason"}
 )
 
 

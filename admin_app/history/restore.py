@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, false, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
+from admin_app import audit
 from admin_app.history import images
 from admin_app.history.images import DELETE, RESTORE_ORDER, ImageFilter
 from admin_app.history.refusals import Refusal
@@ -148,4 +149,24 @@ def restore(session: Session, *, change_set_id: int, which: ImageFilter) -> dict
             ids=images.row_ids(target, chosen),
             version_bump=0,
         )
+    return restored
+
+
+def restore_deleted(session: Session, *, which: ImageFilter, reason: str | None) -> dict[str, int]:
+    """Restore from Recently deleted as its own change set (audited, and undoable)."""
+    change_set_id = audit.begin_change_set(session, kind="restore", target="event", reason=reason)
+    if change_set_id is None:
+        raise Refusal("Only a staff member can restore deleted rows.")
+    restored = restore(session, change_set_id=change_set_id, which=which)
+    total = sum(restored.values())
+    if total == 0:
+        raise Refusal("Nothing was restored: those rows were restored already.")
+    audit.record(
+        session,
+        action="restore",
+        target="event" if restored["event"] else "user",
+        summary=f"Restored {restored['user']} users and {restored['event']} events",
+        changes=dict(restored),
+        rows=total,
+    )
     return restored

@@ -1,0 +1,188 @@
+"""Change sets, for editors and admins: each staff operation with its rows, and its undo page."""
+
+from typing import Any
+
+import anyio.to_thread
+from sqladmin.authorization import custom_action
+from sqladmin.filters import StaticValuesFilter
+from sqladmin.flash import flash
+from sqladmin.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from admin_app.admin.errors import DATABASE_REFUSED
+from admin_app.admin.formatters import TYPE_FORMATTERS
+from admin_app.admin.ids import parse_id
+from admin_app.admin.strict import StrictInputView
+from admin_app.history import undo
+from admin_app.history.refusals import Refusal
+from admin_app.models import AuditEntry, ChangeSet, StaffRole
+from admin_app.web import outage
+from admin_app.web.auth import ROLE_STATE, STAFF_STATE
+from admin_app.web.form_bodies import text_form
+
+KINDS = [
+    "create",
+    "edit",
+    "delete",
+    "bulk_delete",
+    "delete_cascade",
+    "set_status",
+    "restore",
+    "revert",
+    "undo",
+    "purge",
+    "export",
+]
+UNDO_TEMPLATE = "change_set_undo.html"
+# Another staff member's change set this large is undone by an admin only (docs/SECURITY.md).
+LARGE_CHANGE_SET = 1_000
+UNDO = custom_action("undo")
+# Entries listed on a change set's page; the rest are in the audit log, filtered by it.
+ENTRIES_SHOWN = 50
+
+
+class ChangeSetAdmin(StrictInputView, model=ChangeSet):
+    # Identity
+    name = "Change set"
+    name_plural = "Change sets"
+    icon = "fa-solid fa-layer-group"
+    identity = "change-set"
+
+    # List
+    column_list = [
+        ChangeSet.id,
+        ChangeSet.at,
+        ChangeSet.staff_email,
+        ChangeSet.kind,
+        ChangeSet.target,
+        ChangeSet.row_count,
+        ChangeSet.reason,
+        ChangeSet.undone_by,
+    ]
+    column_labels = {
+        ChangeSet.id: "ID",
+        ChangeSet.at: "When (UTC)",
+        ChangeSet.staff_email: "Staff",
+        ChangeSet.client: "Address",
+        ChangeSet.kind: "What",
+        ChangeSet.target: "Model",
+        ChangeSet.row_count: "Rows",
+        ChangeSet.reason: "Reason",
+        ChangeSet.undone_by: "Undone by",
+        ChangeSet.undo_of: "Undoes",
+    }
+    column_searchable_list = [ChangeSet.staff_email, ChangeSet.reason]
+    column_sortable_list = [ChangeSet.id, ChangeSet.at, ChangeSet.row_count]
+    column_default_sort = [(ChangeSet.id, True)]
+    column_filters = [
+        StaticValuesFilter(ChangeSet.kind, [(k, k) for k in KINDS], title="What"),
+        StaticValuesFilter(ChangeSet.target, [(t, t) for t in ("user", "event", "staff")]),
+    ]
+    column_type_formatters = TYPE_FORMATTERS
+    page_size = 50
+    page_size_options = [50, 100]
+
+    # Details: the change set's entries, and the way to undo it.
+    column_details_list = [*column_list, ChangeSet.client, ChangeSet.undo_of]
+    details_template = "change_set_details.html"
+
+    # Permissions: the record of what was done is never edited; undoing is a new change set.
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_export = False
+
+    async def details_context(self, request: Request) -> dict[str, Any]:
+        change_set_id = parse_id(request.path_params["pk"]) or -1
+        entries = await self.run_query(
+            select(AuditEntry)
+            .where(AuditEntry.change_set_id == change_set_id)
+            .order_by(AuditEntry.id)
+            .limit(ENTRIES_SHOWN)
+        )
+        return {"entries": entries, "can_undo": self.has_permission(request, UNDO)}
+
+
+def may_undo(request: Request, change_set: ChangeSet) -> str | None:
+    """Why this staff member may not undo this change set, or None when they may."""
+    mine = change_set.staff_id == request.session.get(STAFF_STATE)
+    admin = getattr(request.state, ROLE_STATE, None) == StaffRole.ADMIN
+    if change_set.row_count > LARGE_CHANGE_SET and not mine and not admin:
+        return (
+            f"Change set #{change_set.id} changed {change_set.row_count:,} rows and was made by "
+            f"{change_set.staff_email}: only they or an admin may undo it."
+        )
+    return None
+
+
+async def undo_page(
+    view: ChangeSetAdmin, request: Request, *, templates: Jinja2Templates
+) -> Response:
+    """GET: what undoing would do, with the rows changed since; POST: the undo itself."""
+    if not (view.is_accessible(request) and view.has_permission(request, UNDO)):
+        raise HTTPException(status_code=403)
+    change_set_id = parse_id(request.path_params["pk"])
+    if change_set_id is None:
+        raise HTTPException(status_code=404)
+    error = None
+    if request.method == "POST":
+        form = await text_form(request)
+        try:
+            new_id, rows = await anyio.to_thread.run_sync(
+                _undo,
+                view,
+                request,
+                change_set_id,
+                form.get("accept_conflicts") == "yes",
+                str(form.get("reason", "")),
+            )
+        except Refusal as refusal:
+            error = str(refusal)
+        except outage.UNAVAILABLE:
+            raise  # the 503 page: nothing was undone, try again
+        except SQLAlchemyError:
+            error = f"Nothing was undone. {DATABASE_REFUSED}"
+        else:
+            flash(
+                request,
+                f"Undid change set #{change_set_id}: {rows} rows. The undo is change set "
+                f"#{new_id}, and can be undone in turn.",
+                category="success",
+            )
+            url = request.url_for("admin:details", identity=view.identity, pk=new_id)
+            return RedirectResponse(url, status_code=303)
+    found = await anyio.to_thread.run_sync(_plan, view, change_set_id)
+    if found is None:
+        raise HTTPException(status_code=404)
+    context = {
+        "model_view": view,
+        "plan": found,
+        "error": error,
+        "forbidden": may_undo(request, found.change_set),
+        "title": f"Undo change set #{change_set_id}",
+    }
+    status = 409 if error else 200
+    return await templates.TemplateResponse(request, UNDO_TEMPLATE, context, status_code=status)
+
+
+def _plan(view: ChangeSetAdmin, change_set_id: int) -> undo.UndoPlan | None:
+    with view.session_maker() as session:
+        return undo.plan(session, change_set_id)
+
+
+def _undo(
+    view: ChangeSetAdmin, request: Request, change_set_id: int, accept: bool, reason: str
+) -> tuple[int, int]:
+    with view.session_maker() as session, session.begin():
+        change_set = session.get(ChangeSet, change_set_id)
+        if change_set is None:
+            raise HTTPException(status_code=404)
+        if forbidden := may_undo(request, change_set):
+            raise Refusal(forbidden)
+        return undo.undo(
+            session, change_set_id=change_set_id, accept_conflicts=accept, reason=reason
+        )

@@ -3,6 +3,7 @@
 import io
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,13 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from admin_app import audit, clock
 from admin_app.cli import announce_initial_admin, main, prepare_database
 from admin_app.config import Settings
-from admin_app.models import Event, Staff, StaffRole, User
+from admin_app.history.images import DELETE, capture
+from admin_app.models import ChangeSet, Event, RowImage, Staff, StaffRole, User
 from admin_app.staff.passwords import verify_password
+from tests import factories
 
 PASSWORD = "a perfectly fine password"
 
@@ -135,3 +139,39 @@ def test_console_script_and_module_entry_show_help() -> None:
     assert result.returncode == 0
     for command in ("migrate", "create-staff", "seed-demo", "serve"):
         assert command in result.stdout
+
+
+def test_purge_deleted_removes_old_images_and_records_a_change_set(
+    settings: Settings,
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    event = factories.make_event(db)
+    audit.set_actor(audit.Actor(staff_id=None, email="t@x", client="t"))
+    try:
+        change_set_id = audit.begin_change_set(db, kind="delete", target="event")
+        assert change_set_id is not None
+        capture(
+            db,
+            change_set_id=change_set_id,
+            target="event",
+            action=DELETE,
+            ids=[event.id],
+            version_bump=0,
+        )
+        db.commit()
+    finally:
+        audit.set_actor(None)
+    old = db.get(ChangeSet, change_set_id)
+    assert old is not None
+    old.at = clock.now() - timedelta(days=40)
+    db.commit()
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    assert main(["purge-deleted", "--older-than", "30"]) == 0
+    assert "Purged 1 deleted rows older than 30 days" in capsys.readouterr().out
+    db.expire_all()
+    assert db.scalars(select(RowImage)).all() == []
+    purge = db.scalars(select(ChangeSet).where(ChangeSet.kind == "purge")).one()
+    assert purge.staff_email.startswith("command line (") and purge.row_count == 1
+    assert main(["purge-deleted", "--older-than", "-1"]) == 1

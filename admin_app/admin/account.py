@@ -2,10 +2,10 @@
 
 import anyio.to_thread
 from sqladmin import expose
-from sqladmin.flash import flash
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from admin_app.admin.feedback import flash
 from admin_app.admin.panel import PanelPage
 from admin_app.staff.accounts import change_password
 from admin_app.web.auth import STAFF_STATE, keep_session

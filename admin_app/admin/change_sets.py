@@ -5,7 +5,6 @@ from typing import Any
 import anyio.to_thread
 from sqladmin.authorization import custom_action
 from sqladmin.filters import StaticValuesFilter
-from sqladmin.flash import flash
 from sqladmin.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.admin.errors import DATABASE_REFUSED
+from admin_app.admin.feedback import flash
 from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.admin.ids import parse_id
 from admin_app.admin.strict import StrictInputView

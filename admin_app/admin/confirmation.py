@@ -4,7 +4,6 @@ from typing import Any
 
 import anyio.to_thread
 from sqladmin.authorization import custom_action
-from sqladmin.flash import flash
 from sqladmin.templating import Jinja2Templates
 from sqlalchemy import Select
 from starlette.datastructures import URL, QueryParams
@@ -15,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from admin_app.admin import bulk
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import ActionRefused, refuse_on_list
+from admin_app.admin.feedback import flash
 from admin_app.admin.formatters import STATUS_CHOICES
 from admin_app.admin.selection import Selection, count_rows
 from admin_app.admin.wording import counted

@@ -1,14 +1,29 @@
-"""What a re-shown form learns from a refused save (a Jinja global used by create/edit)."""
+"""Feedback on the next page: what a re-shown form learns from a refused save (a Jinja global
+used by create/edit), and flash messages that survive each other."""
 
 from typing import Any
 
+from sqladmin.flash import flash as sqladmin_flash
 from starlette.requests import Request
 
 from admin_app.admin.errors import attach_field_errors
 from admin_app.admin.versioning import refresh_form_version
+
+# Where SQLAdmin keeps the messages waiting for the next page (its flash.py).
+MESSAGES = "_messages"
 
 
 def save_feedback(form: Any, request: Request) -> str:
     attach_field_errors(form, request)
     refresh_form_version(form, request)
     return ""
+
+
+def flash(request: Request, message: str, category: str = "success") -> None:
+    """SQLAdmin's flash, kept when another message is still waiting to be shown.
+
+    SQLAdmin appends to the session's list in place, which Starlette's session does not notice
+    as a change: a second message before the next page view was silently dropped.
+    """
+    sqladmin_flash(request, message, category=category)
+    request.session[MESSAGES] = list(request.session.get(MESSAGES, []))

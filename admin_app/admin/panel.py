@@ -6,7 +6,6 @@ from urllib.parse import parse_qsl, urlencode
 import anyio.to_thread
 from sqladmin import BaseView
 from sqladmin.authentication import login_required
-from sqladmin.flash import flash
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import URL, FormData, QueryParams
 from starlette.exceptions import HTTPException
@@ -21,6 +20,7 @@ from admin_app.admin.bulk import delete_selection
 from admin_app.admin.change_sets import ChangeSetAdmin, undo_page
 from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import ActionRefused, refuse_on_list
+from admin_app.admin.feedback import flash
 from admin_app.admin.login_pages import LoginPages
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.admin.wording import counted

@@ -3,7 +3,6 @@
 import anyio.to_thread
 from sqladmin import expose
 from sqladmin.authorization import custom_action
-from sqladmin.flash import flash
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import FormData, QueryParams
@@ -12,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.admin.errors import DATABASE_REFUSED
+from admin_app.admin.feedback import flash
 from admin_app.admin.ids import is_id, parse_id
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.panel import PanelPage

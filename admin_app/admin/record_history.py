@@ -4,7 +4,6 @@ from typing import Any
 
 import anyio.to_thread
 from sqladmin.authorization import Action, custom_action
-from sqladmin.flash import flash
 from sqladmin.templating import Jinja2Templates
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import URL
@@ -14,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import DATABASE_REFUSED
+from admin_app.admin.feedback import flash
 from admin_app.admin.ids import parse_id
 from admin_app.history import versions
 from admin_app.history.images import EDITABLE

@@ -42,21 +42,17 @@ class UndoPlan:
 
 
 def _newer_change(session: Session, image: RowImage) -> str:
-    later = (
-        session.connection()
-        .execute(
-            select(ChangeSet)
-            .join(RowImage, RowImage.change_set_id == ChangeSet.id)
-            .where(
-                RowImage.target == image.target,
-                RowImage.row_id == image.row_id,
-                RowImage.id > image.id,
-            )
-            .order_by(RowImage.id.desc())
-            .limit(1)
+    later = session.scalars(
+        select(ChangeSet)
+        .join(RowImage, RowImage.change_set_id == ChangeSet.id)
+        .where(
+            RowImage.target == image.target,
+            RowImage.row_id == image.row_id,
+            RowImage.id > image.id,
         )
-        .scalar()
-    )
+        .order_by(RowImage.id.desc())
+        .limit(1)
+    ).first()
     if later is None:
         return "changed since (no record of by whom)"
     when = f"{later.at:%Y-%m-%d %H:%M}"

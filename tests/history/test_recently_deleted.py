@@ -1,0 +1,144 @@
+"""Recently deleted: find deleted rows, restore them as they were, refuse what would clash."""
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from admin_app.history.images import DELETE
+from admin_app.models import ChangeSet, Event, RowImage, SocialStatus, StaffRole, User
+from tests import factories
+from tests.conftest import RoleClient
+from tests.history.conftest import bulk, count, latest_change_set, text_of
+
+
+def _images(db: Session) -> list[RowImage]:
+    db.expire_all()
+    return list(db.scalars(select(RowImage).where(RowImage.action == DELETE)))
+
+
+def _restore(client: TestClient, **data: str | list[str]) -> tuple[int, str]:
+    response = client.post(
+        "/admin/recently-deleted", data={"action": "restore", **data}, follow_redirects=True
+    )
+    return response.status_code, text_of(response.text)
+
+
+def test_deleted_rows_are_listed_searchable_and_filterable(client: TestClient, db: Session) -> None:
+    user = factories.make_user(db, email="ada@example.org")
+    factories.make_event(db, organizer=user, title="Jazz night")
+    factories.make_event(db, organizer=user, title="Chess club")
+    bulk(client, "user", "delete", pks=str(user.id), cascade="yes")
+    page = text_of(client.get("/admin/recently-deleted").text)
+    assert "Jazz night" in page and "Chess club" in page and "ada@example.org" in page
+    found = text_of(client.get("/admin/recently-deleted", params={"search": "jazz"}).text)
+    assert "Jazz night" in found and "Chess club" not in found
+    users = text_of(client.get("/admin/recently-deleted", params={"target": "user"}).text)
+    assert "ada@example.org" in users and "Jazz night" not in users
+
+
+def test_restore_selected_brings_rows_back_with_ids_dates_and_organizer(
+    client: TestClient, db: Session
+) -> None:
+    user = factories.make_user(db)
+    event = factories.make_event(db, organizer=user, social_status=SocialStatus.PRIVATE)
+    created, title, version = event.created_at, event.title, event.version
+    event_id, user_id = event.id, user.id
+    bulk(client, "user", "delete", pks=str(user_id), cascade="yes")
+    assert count(db, User) == 0
+    event_image = next(i for i in _images(db) if i.target == "event")
+    # Only the event is ticked: its organizer was deleted too and comes back with it.
+    status, page = _restore(client, image=str(event_image.id), reason="deleted by mistake")
+    assert status == 200 and "Restored 1 users and 1 events" in page
+    db.expire_all()
+    back = db.get(Event, event_id)
+    assert back is not None and back.organizer_id == user_id
+    assert back.title == title and back.social_status == SocialStatus.PRIVATE
+    assert back.created_at == created and back.version == version + 1
+    assert latest_change_set(db).kind == "restore"
+    assert "Nothing deleted matches" in text_of(client.get("/admin/recently-deleted").text)
+
+
+def test_restore_a_whole_change_set(client: TestClient, db: Session) -> None:
+    ids = [factories.make_event(db, social_status=SocialStatus.PRIVATE).id for _ in range(5)]
+    bulk(client, "event", "delete", scope="filter", social_status="private")
+    change_set = latest_change_set(db)
+    status, page = _restore(client, change_set=str(change_set.id))
+    assert status == 200 and "Restored 0 users and 5 events" in page
+    db.expire_all()
+    assert sorted(db.scalars(select(Event.id))) == sorted(ids)
+
+
+def test_restoring_a_user_whose_email_is_taken_is_refused_whole(
+    client: TestClient, db: Session
+) -> None:
+    first = factories.make_user(db, email="taken@example.org")
+    second = factories.make_user(db, email="free@example.org")
+    bulk(client, "user", "delete", pks=f"{first.id},{second.id}")
+    newcomer = factories.make_user(db, email="taken@example.org")
+    status, page = _restore(client, change_set=str(latest_change_set(db).id))
+    assert status == 409
+    assert f"taken@example.org (now user #{newcomer.id})" in page
+    assert count(db, User) == 1  # nothing half-restored: free@ is still deleted too
+
+
+def test_restore_refuses_an_event_whose_organizer_was_purged(
+    client: TestClient, db: Session
+) -> None:
+    user = factories.make_user(db)
+    factories.make_event(db, organizer=user, title="Orphan")
+    bulk(client, "user", "delete", pks=str(user.id), cascade="yes")
+    db.expunge_all()
+    user_image = next(i for i in _images(db) if i.target == "user")
+    db.delete(user_image)
+    db.commit()
+    event_image = _images(db)[0]
+    status, page = _restore(client, image=str(event_image.id))
+    assert status == 409 and "'Orphan'" in page and "purged" in page
+    assert count(db, Event) == 0
+
+
+def test_purge_is_for_admins_removes_old_images_and_is_audited(
+    client: TestClient, client_as: RoleClient, db: Session
+) -> None:
+    factories.make_event(db)
+    bulk(client, "event", "delete", scope="filter")
+    editor = client_as(StaffRole.EDITOR)
+    refused = editor.post("/admin/recently-deleted", data={"action": "purge", "older_than": "0"})
+    assert refused.status_code == 403 and len(_images(db)) == 1
+    kept = client.post("/admin/recently-deleted", data={"action": "purge", "older_than": "30"})
+    assert kept.status_code == 200 and len(_images(db)) == 1  # younger than 30 days
+    deleted = db.get(ChangeSet, _images(db)[0].change_set_id)
+    assert deleted is not None
+    deleted.at -= timedelta(days=31)
+    db.commit()
+    purged = client.post(
+        "/admin/recently-deleted",
+        data={"action": "purge", "older_than": "30"},
+        follow_redirects=True,
+    )
+    assert "Purged 1 deleted rows" in text_of(purged.text)
+    assert _images(db) == []
+    assert latest_change_set(db).kind == "purge"
+
+
+def test_viewers_see_deleted_rows_but_cannot_restore(
+    client: TestClient, client_as: RoleClient, db: Session
+) -> None:
+    factories.make_event(db, title="Visible to all")
+    bulk(client, "event", "delete", scope="filter")
+    viewer = client_as(StaffRole.VIEWER)
+    page = viewer.get("/admin/recently-deleted")
+    assert page.status_code == 200 and "Visible to all" in page.text
+    assert "Restore selected" not in page.text and "Purge" not in page.text
+    image = _images(db)[0]
+    refused = viewer.post("/admin/recently-deleted", data={"action": "restore", "image": image.id})
+    assert refused.status_code == 403 and count(db, Event) == 0
+
+
+def test_restore_needs_a_sane_selection(client: TestClient) -> None:
+    for data in ({}, {"image": "abc"}, {"image": "1.5"}):
+        response = client.post("/admin/recently-deleted", data={"action": "restore", **data})
+        assert response.status_code == 400
+    assert client.post("/admin/recently-deleted", data={"action": "x"}).status_code == 400

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import audit
 from admin_app.db import engine_at, make_session_factory
+from admin_app.history import recorder
 from admin_app.models import AuditEntry, Event, SocialStatus, Staff, StaffRole, User
 from admin_app.staff.accounts import create_staff
 
@@ -174,6 +175,9 @@ class Database:
         self.url = url
         self.engine = engine_at(url)
         self._sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        # As the app does: edits made here as a staff member leave images and audit entries.
+        audit.install(self._sessions)
+        recorder.install(self._sessions)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -212,6 +216,23 @@ class Database:
             audit.set_actor(None)
         with self._sessions() as session:
             return int(session.scalar(select(func.max(AuditEntry.id))) or 0)
+
+    def rename_event(self, event_id: int, title: str) -> int:
+        """Edit an event as the e2e admin would (a new version in its history); returns the
+        change set id."""
+        staff_id = self.staff(STAFF_EMAIL).id
+        audit.set_actor(audit.Actor(staff_id=staff_id, email=STAFF_EMAIL, client="127.0.0.1"))
+        try:
+            with self._sessions() as session, session.begin():
+                event = session.get(Event, event_id)
+                assert event is not None
+                event.title = title
+                session.flush()
+                change_set_id = audit.change_set_of(session)
+        finally:
+            audit.set_actor(None)
+        assert change_set_id is not None
+        return change_set_id
 
     def event(self, event_id: int) -> Event | None:
         with self._sessions() as session:

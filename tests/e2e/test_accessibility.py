@@ -49,8 +49,9 @@ def _rows(database: Database) -> dict[str, int]:
     [event] = database.add_events(organizer, [(token, date(2026, 5, 1), SocialStatus.PRIVATE)])
     staff = database.add_staff(f"{token}-staff@example.org", STAFF_PASSWORD)
     audit = database.add_audit_entry(f"Checked {token}")
+    change_set = database.rename_event(event.id, f"{token} renamed")
     ids = {"user": organizer.id, "lonely": lonely.id, "event": event.id}
-    return ids | {"staff": staff.id, "audit": audit}
+    return ids | {"staff": staff.id, "audit": audit, "change_set": change_set}
 
 
 # Each page type the panel serves, by the path that shows it (after the admin logged in).
@@ -76,6 +77,11 @@ PAGES: dict[str, Callable[[dict[str, int]], str]] = {
     "audit entry": lambda ids: f"/admin/audit-entry/details/{ids['audit']}",
     "own password": lambda ids: "/admin/account/password",
     "two-factor settings": lambda ids: "/admin/account/mfa",
+    "recently deleted": lambda ids: "/admin/recently-deleted",
+    "change sets": lambda ids: "/admin/change-set/list",
+    "change set": lambda ids: f"/admin/change-set/details/{ids['change_set']}",
+    "undo page": lambda ids: f"/admin/change-set/undo/{ids['change_set']}",
+    "event history, compared": lambda ids: f"/admin/event/history/{ids['event']}?a=1&b=2",
 }
 # Pages that answer with an error status on purpose.
 ERROR_PAGES: dict[str, tuple[int, str]] = {

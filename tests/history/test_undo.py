@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import audit
@@ -110,7 +110,7 @@ def test_editors_undo_small_change_sets_admins_anyones_large_ones(
 ) -> None:
     user = factories.make_user(db)
     db.execute(
-        Event.__table__.insert(),
+        insert(Event),
         [
             {
                 "title": f"E{n}",

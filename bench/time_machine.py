@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from admin_app import audit
 from admin_app.db import engine_at, make_session_factory
 from admin_app.history import images, restore
-from admin_app.models import Event, RowImage
+from admin_app.models import Event
 from bench.layout import Layout
 from bench.seed import ensure_data
 from bench.targets import DEFAULT_SIZE, Size, postgres_target, sqlite_target
@@ -80,9 +80,7 @@ def _prepared_restore(ids: list[int]) -> Callable[[Session], None]:
         new_id = audit.begin_change_set(session, kind="restore", target="event")
         assert new_id is not None
         _Clock.start()
-        restore.restore(
-            session, change_set_id=new_id, which=RowImage.change_set_id == change_set_id
-        )
+        restore.restore(session, change_set_id=new_id, which=restore.by_change_set(change_set_id))
         _Clock.stop()
 
     return work

@@ -12,8 +12,9 @@ from admin_app.admin.filters import OwnFilter
 from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.admin.strict import StrictInputView
 from admin_app.models import TARGET_ID_MAX_LENGTH, AuditEntry
+from admin_app.web.redirects import ADMIN_PREFIX
 
-ACTIONS = ["create", "update", "delete", "set_status", "export"]
+ACTIONS = ["create", "update", "delete", "set_status", "export", "restore", "undo", "purge"]
 TARGETS = ["user", "event", "staff"]
 
 
@@ -51,6 +52,14 @@ def _shown(value: Any) -> Markup:
     return escape(json.dumps(value, ensure_ascii=False))
 
 
+def change_set_link(model: Any, _attribute: Any) -> Markup:
+    # The entry's change set, where its other rows are and where it is undone.
+    if model.change_set_id is None:
+        return Markup("")
+    url = f"{ADMIN_PREFIX}/change-set/details/{model.change_set_id}"
+    return Markup('<a href="{}">#{}</a>').format(url, model.change_set_id)
+
+
 class AuditLogAdmin(StrictInputView, model=AuditEntry):
     # Identity
     name = "Audit entry"
@@ -60,6 +69,7 @@ class AuditLogAdmin(StrictInputView, model=AuditEntry):
     # List
     column_list = [
         AuditEntry.id,
+        AuditEntry.change_set_id,
         AuditEntry.at,
         AuditEntry.staff_email,
         AuditEntry.client,
@@ -70,6 +80,7 @@ class AuditLogAdmin(StrictInputView, model=AuditEntry):
     ]
     column_labels = {
         AuditEntry.id: "ID",
+        AuditEntry.change_set_id: "Change set",
         AuditEntry.at: "When (UTC)",
         AuditEntry.staff_email: "Staff",
         AuditEntry.client: "Address",
@@ -94,7 +105,11 @@ class AuditLogAdmin(StrictInputView, model=AuditEntry):
 
     # Details
     column_details_list = [*column_list, AuditEntry.version, AuditEntry.changes]
-    column_formatters_detail = {AuditEntry.changes: changes_table}
+    column_formatters = {AuditEntry.change_set_id: change_set_link}
+    column_formatters_detail = {
+        AuditEntry.changes: changes_table,
+        AuditEntry.change_set_id: change_set_link,
+    }
 
     # Permissions: the trail is evidence; nobody edits or deletes it from the panel.
     can_create = False

@@ -16,10 +16,10 @@ from admin_app.admin.ids import is_id, parse_id
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.panel import PanelPage
 from admin_app.admin.text_search import contains
-from admin_app.history.images import DELETE, ImageFilter
+from admin_app.history.images import DELETE
 from admin_app.history.purge import purge_deleted
 from admin_app.history.refusals import Refusal
-from admin_app.history.restore import restore_deleted
+from admin_app.history.restore import Which, by_change_set, by_ids, restore_deleted
 from admin_app.models import ChangeSet, RowImage
 from admin_app.web import outage
 from admin_app.web.form_bodies import text_form
@@ -50,16 +50,16 @@ def _listed(params: QueryParams) -> AnySelect:
     return statement.order_by(RowImage.id.desc()).limit(PAGE_SIZE + 1)
 
 
-def _chosen(form: FormData) -> ImageFilter:
+def _chosen(form: FormData) -> Which:
     change_set = parse_id(str(form.get("change_set", "")))
     if change_set is not None:
-        return RowImage.change_set_id == change_set
+        return by_change_set(change_set)
     ticked = [str(value) for value in form.getlist("image")]
     if not ticked or len(ticked) > MAX_TICKED or not all(is_id(value) for value in ticked):
         raise HTTPException(
             status_code=400, detail=f"Tick between 1 and {MAX_TICKED:,} deleted rows to restore."
         )
-    return RowImage.id.in_(sorted({int(value) for value in ticked}))
+    return by_ids(sorted({int(value) for value in ticked}))
 
 
 class RecentlyDeletedView(PanelPage):
@@ -128,6 +128,6 @@ class RecentlyDeletedView(PanelPage):
         with self.panel.sync_sessions() as session, session.begin():
             return purge_deleted(session, older_than_days=days)
 
-    def _restore(self, which: ImageFilter, reason: str) -> dict[str, int]:
+    def _restore(self, which: Which, reason: str) -> dict[str, int]:
         with self.panel.sync_sessions() as session, session.begin():
             return restore_deleted(session, which=which, reason=reason)

@@ -152,7 +152,8 @@ def update_from_images(session: Session, *, target: str, which: ImageFilter) -> 
 
 def row_ids(target: str, which: ImageFilter) -> Select[Any]:
     """The row ids of the images `which` selects, as a subquery for `capture` and deletes."""
-    return select(RowImage.row_id).where(RowImage.target == target, which)
+    # Never correlated to a caller that reads the same table: it is a list of ids.
+    return select(RowImage.row_id).where(RowImage.target == target, which).correlate(None)
 
 
 def unchanged_since(target: str, which: ImageFilter) -> Select[Any]:
@@ -162,4 +163,5 @@ def unchanged_since(target: str, which: ImageFilter) -> Select[Any]:
         select(RowImage.row_id)
         .join(table, table.c.id == RowImage.row_id)
         .where(RowImage.target == target, which, table.c.version == RowImage.version_after)
+        .correlate(None)
     )

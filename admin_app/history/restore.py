@@ -5,15 +5,16 @@ for good, refuses the whole restore with that conflict named. An event whose org
 deleted too brings the organizer back with it (the page says so beforehand).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, not_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from admin_app import audit
 from admin_app.history import images
-from admin_app.history.images import DELETE, RESTORE_ORDER, ImageFilter
+from admin_app.history.images import DELETE, RESTORE_ORDER
 from admin_app.history.refusals import Refusal
 from admin_app.models import RowImage, User
 
@@ -31,84 +32,112 @@ class RestorePlan:
     refusal: str | None = None
 
 
-def pending(which: ImageFilter) -> ImageFilter:
+# Which delete images to restore, said of an image table (or an alias of it): every query below
+# names its own aliases, so no subquery is ever correlated to its caller by accident.
+Which = Callable[[Any], ColumnElement[bool]]
+
+
+def by_change_set(change_set_id: int) -> Which:
+    return lambda image: image.change_set_id == change_set_id
+
+
+def by_ids(image_ids: list[int]) -> Which:
+    return lambda image: image.id.in_(image_ids)
+
+
+def pending(which: Which) -> Which:
     """The delete images `which` selects that are not restored yet."""
-    return and_(which, RowImage.action == DELETE, RowImage.restored_by.is_(None))
+    return lambda image: and_(which(image), image.action == DELETE, image.restored_by.is_(None))
 
 
-def _organizer_images(events: ImageFilter, chosen: ImageFilter) -> Select[Any]:
-    # The newest unrestored image of each deleted organizer that the `events` images need and
-    # that is not `chosen` already.
-    needed = select(RowImage.data["organizer_id"].as_integer()).where(
-        RowImage.target == "event", events
+def claimed_by(change_set_id: int) -> Which:
+    """The delete images a restore has claimed (it marks them first)."""
+    return lambda image: and_(image.action == DELETE, image.restored_by == change_set_id)
+
+
+def _organizer_images(events: Which, chosen: Which) -> Select[Any]:
+    # The newest unrestored image of each deleted organizer that the `events` images need, is
+    # not `chosen` already, and is not a live user either.
+    organizer, event = aliased(RowImage), aliased(RowImage)
+    needed = exists().where(
+        event.target == "event",
+        events(event),
+        event.data["organizer_id"].as_integer() == organizer.row_id,
     )
+    live = exists().where(User.id == organizer.row_id)
     return (
-        select(func.max(RowImage.id))
+        select(func.max(organizer.id))
         .where(
-            RowImage.target == "user",
-            pending(RowImage.row_id.in_(needed)),
-            not_(chosen),
-            RowImage.row_id.not_in(select(User.id)),
+            organizer.target == "user",
+            pending(lambda image: not_(chosen(image)))(organizer),
+            needed,
+            ~live,
         )
-        .group_by(RowImage.row_id)
+        .group_by(organizer.row_id)
     )
 
 
-def _with_organizers(which: ImageFilter) -> ImageFilter:
-    return or_(pending(which), RowImage.id.in_(_organizer_images(pending(which), which)))
+def _with_organizers(which: Which) -> Which:
+    organizers = _organizer_images(pending(which), which)
+    return lambda image: or_(pending(which)(image), image.id.in_(organizers))
 
 
-def plan(session: Session, which: ImageFilter) -> RestorePlan:
-    everything = pending(_with_organizers(which))
+def plan(session: Session, which: Which) -> RestorePlan:
+    """What restoring `which` would do, read only."""
+    everything = _with_organizers(which)
+    image = aliased(RowImage)
     counts = dict(
-        session.connection()
-        .execute(select(RowImage.target, func.count()).where(everything).group_by(RowImage.target))
-        .all()
+        session.execute(
+            select(image.target, func.count()).where(everything(image)).group_by(image.target)
+        ).all()
     )
+    organizer = aliased(RowImage)
     organizers = session.scalars(
-        select(RowImage.label)
-        .where(RowImage.id.in_(_organizer_images(pending(which), which)))
+        select(organizer.label)
+        .where(organizer.id.in_(_organizer_images(pending(which), which)))
         .limit(NAMED)
     ).all()
     return RestorePlan(
         counts={target: int(counts.get(target, 0)) for target in RESTORE_ORDER},
         organizers=list(organizers),
-        refusal=_refusal(session, everything, which),
+        refusal=_refusal(session, everything=everything, events=pending(which)),
     )
 
 
-def _refusal(session: Session, everything: ImageFilter, which: ImageFilter) -> str | None:
-    taken = (
-        session.connection()
-        .execute(
-            select(RowImage.label, User.id)
-            .join(User, User.email == RowImage.label)
-            .where(RowImage.target == "user", everything)
-            .limit(NAMED)
-        )
-        .all()
-    )
+def _refusal(session: Session, *, everything: Which, events: Which) -> str | None:
+    user = aliased(RowImage)
+    taken = session.execute(
+        select(user.label, User.id)
+        .join(User, User.email == user.label)
+        .where(user.target == "user", everything(user))
+        .limit(NAMED)
+    ).all()
     if taken:
         named = ", ".join(f"{email} (now user #{user_id})" for email, user_id in taken)
         return f"Nothing was restored: another user now has the email of {named}."
     twice = session.scalars(
-        select(RowImage.label)
-        .where(RowImage.target == "user", everything)
-        .group_by(RowImage.label)
+        select(user.label)
+        .where(user.target == "user", everything(user))
+        .group_by(user.label)
         .having(func.count() > 1)
         .limit(NAMED)
     ).all()
     if twice:
         return f"Nothing was restored: two deleted users had the email {', '.join(twice)}."
+    event = aliased(RowImage)
+    organizer_id = event.data["organizer_id"].as_integer()
+    coming_back = aliased(RowImage)
     orphans = session.scalars(
-        select(RowImage.label)
+        select(event.label)
         .where(
-            RowImage.target == "event",
-            pending(which),
-            RowImage.data["organizer_id"].as_integer().not_in(select(User.id)),
-            RowImage.data["organizer_id"]
-            .as_integer()
-            .not_in(select(RowImage.row_id).where(RowImage.target == "user", everything)),
+            event.target == "event",
+            events(event),
+            ~exists().where(User.id == organizer_id),
+            ~exists().where(
+                coming_back.target == "user",
+                coming_back.row_id == organizer_id,
+                everything(coming_back),
+            ),
         )
         .limit(NAMED)
     ).all()
@@ -120,24 +149,24 @@ def _refusal(session: Session, everything: ImageFilter, which: ImageFilter) -> s
     return None
 
 
-def restore(session: Session, *, change_set_id: int, which: ImageFilter) -> dict[str, int]:
+def restore(session: Session, *, change_set_id: int, which: Which) -> dict[str, int]:
     """Restore what `which` selects, and the organizers its events need; refuses (Refusal)
-    before writing anything. Returns the rows restored per model."""
-    found = plan(session, which)
-    if found.refusal:
-        raise Refusal(found.refusal)
+    with nothing restored. Returns the rows restored per model."""
     # The images are claimed first: from here on the change set's own mark selects them, in
-    # SQL, however many there are (no list of ids travels through Python).
-    session.connection().execute(
-        update(RowImage).where(pending(which)).values(restored_by=change_set_id)
+    # SQL, however many there are (no list of ids travels through Python). A refusal below
+    # raises, and the caller's transaction takes the claim back.
+    claimed = claimed_by(change_set_id)
+    connection = session.connection()
+    connection.execute(
+        update(RowImage).where(pending(which)(RowImage)).values(restored_by=change_set_id)
     )
-    chosen = and_(RowImage.action == DELETE, RowImage.restored_by == change_set_id)
-    session.connection().execute(
-        update(RowImage)
-        # Pending images only: none of them is `chosen` already.
-        .where(RowImage.id.in_(_organizer_images(chosen, false())))
-        .values(restored_by=change_set_id)
+    organizers = _organizer_images(claimed, lambda image: false())
+    connection.execute(
+        update(RowImage).where(RowImage.id.in_(organizers)).values(restored_by=change_set_id)
     )
+    if refusal := _refusal(session, everything=claimed, events=claimed):
+        raise Refusal(refusal)
+    chosen = claimed(RowImage)
     restored: dict[str, int] = {}
     for target in RESTORE_ORDER:
         restored[target] = images.insert_from_images(session, target=target, which=chosen)
@@ -152,7 +181,7 @@ def restore(session: Session, *, change_set_id: int, which: ImageFilter) -> dict
     return restored
 
 
-def restore_deleted(session: Session, *, which: ImageFilter, reason: str | None) -> dict[str, int]:
+def restore_deleted(session: Session, *, which: Which, reason: str | None) -> dict[str, int]:
     """Restore from Recently deleted as its own change set (audited, and undoable)."""
     change_set_id = audit.begin_change_set(session, kind="restore", target="event", reason=reason)
     if change_set_id is None:

@@ -92,7 +92,7 @@ def plan(session: Session, change_set_id: int) -> UndoPlan | None:
         Conflict(image.target, image.row_id, image.label, _newer_change(session, image))
         for image in shown
     ]
-    restore_plan = restore.plan(session, mine)
+    restore_plan = restore.plan(session, restore.by_change_set(change_set_id))
     return UndoPlan(
         change_set=change_set,
         rows=rows,
@@ -207,8 +207,8 @@ def undo(
     )
     undone = _revert_updates(session, change_set_id, new_id)
     undone += _delete_created(session, change_set_id, new_id)
-    mine = RowImage.change_set_id == change_set_id
-    undone += sum(restore.restore(session, change_set_id=new_id, which=mine).values())
+    which = restore.by_change_set(change_set_id)
+    undone += sum(restore.restore(session, change_set_id=new_id, which=which).values())
     audit.record(
         session,
         action="undo",

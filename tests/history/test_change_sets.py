@@ -75,3 +75,13 @@ def test_change_set_page_lists_its_rows_and_offers_undo(client: TestClient, db: 
     assert page.status_code == 200
     assert "Deleted 2 events" in text_of(page.text)
     assert f"/admin/change-set/undo/{change_set.id}" in page.text
+
+
+def test_audit_entries_link_to_their_change_set(client: TestClient, db: Session) -> None:
+    factories.make_event(db)
+    bulk(client, "event", "delete", scope="filter")
+    change_set = latest_change_set(db)
+    listed = client.get("/admin/audit-entry/list")
+    assert f'href="/admin/change-set/details/{change_set.id}"' in listed.text
+    filtered = client.get("/admin/audit-entry/list", params={"action": "delete"})
+    assert filtered.status_code == 200 and "Deleted 1 event" in filtered.text

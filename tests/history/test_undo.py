@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import audit
@@ -207,8 +208,6 @@ def test_a_restore_failing_half_way_leaves_the_database_as_before(
             if calls["n"] == (1 if fail_at == "events" else 2):
                 raise RuntimeError("injected failure half-way through the restore")
 
-    from sqlalchemy import event as sa_event
-
     sa_event.listen(engine, "before_cursor_execute", explode)
     audit.set_actor(audit.Actor(staff_id=admin_staff.id, email="a@x", client="test"))
     try:
@@ -222,4 +221,42 @@ def test_a_restore_failing_half_way_leaves_the_database_as_before(
     db.expire_all()
     assert db.get(ChangeSet, target).undone_by is None  # type: ignore[union-attr]
     assert len(db.scalars(select(ChangeSet)).all()) == 1  # no undo change set left behind
+    assert undo(client, target)[0] == 200 and count(db, Event) == 10
+
+
+def test_the_connection_killed_mid_undo_leaves_the_database_as_before(
+    client: TestClient, db: Session, session_factory: sessionmaker[Session], admin_staff: Staff
+) -> None:
+    user = factories.make_user(db)
+    for _ in range(10):
+        factories.make_event(db, organizer=user)
+    bulk(client, "user", "delete", pks=str(user.id), cascade="yes")
+    target = latest_change_set(db).id
+    engine = session_factory.kw["bind"]
+    postgres = engine.dialect.name == "postgresql"
+    killer = engine.connect() if postgres else None
+
+    def kill(conn, cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        # Half-way: the user is back, the events are being inserted when the line goes dead.
+        if not statement.startswith("INSERT INTO events"):
+            return
+        if killer is not None:
+            pid = conn.connection.dbapi_connection.info.backend_pid
+            killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        else:
+            conn.connection.dbapi_connection.close()
+
+    sa_event.listen(engine, "before_cursor_execute", kill)
+    audit.set_actor(audit.Actor(staff_id=admin_staff.id, email="a@x", client="test"))
+    try:
+        with pytest.raises(Exception), session_factory() as session, session.begin():  # noqa: B017
+            undo_engine.undo(session, change_set_id=target, accept_conflicts=False, reason=None)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", kill)
+        audit.set_actor(None)
+        if killer is not None:
+            killer.close()
+    assert count(db, Event) == 0
+    db.expire_all()
+    assert db.get(ChangeSet, target).undone_by is None  # type: ignore[union-attr]
     assert undo(client, target)[0] == 200 and count(db, Event) == 10

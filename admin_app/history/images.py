@@ -43,16 +43,21 @@ RESTORE_ORDER = ("user", "event")
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 
 ImageFilter = ColumnElement[bool]
+_IMAGE_COLUMNS = ["change_set_id", "target", "action", "row_id", "version_after", "label", "data"]
 # SQLAlchemy drops the row count of an INSERT ... SELECT unless asked to keep it.
 _COUNTED = {"preserve_rowcount": True}
 
 
 def row_json(session: Session, table: Table) -> ColumnElement[Any]:
     """The whole row as one JSON object, built by the database."""
-    # Keys are our own column names, inlined: PostgreSQL cannot type a bare parameter here.
-    pairs: list[ColumnElement[Any]] = []
-    for column in table.columns:
-        pairs += [literal_column(f"'{column.key}'"), column]
+    return _json_of(session, [(column.key, column) for column in table.columns])
+
+
+def _json_of(session: Session, fields: list[tuple[str, Any]]) -> ColumnElement[Any]:
+    pairs: list[Any] = []
+    for key, value in fields:
+        # Keys are our own column names, inlined: PostgreSQL cannot type a bare parameter here.
+        pairs += [literal_column(f"'{key}'"), value]
     sqlite = session.get_bind().dialect.name == "sqlite"
     return (func.json_object if sqlite else func.json_build_object)(*pairs)
 
@@ -78,9 +83,8 @@ def capture(
         table.c[LABELS[target]],
         row_json(session, table),
     ).where(table.c.id.in_(ids))
-    columns = ["change_set_id", "target", "action", "row_id", "version_after", "label", "data"]
     result = session.connection().execute(
-        insert(RowImage).from_select(columns, rows), execution_options=_COUNTED
+        insert(RowImage).from_select(_IMAGE_COLUMNS, rows), execution_options=_COUNTED
     )
     return int(result.rowcount)
 
@@ -90,6 +94,10 @@ def delete_rows(
 ) -> int:
     """Delete these rows, imaged first when a change set is open (it can bring them back)."""
     table = TABLES[target]
+    if change_set_id is not None and session.get_bind().dialect.name == "postgresql":
+        return _delete_returning_images(
+            session, change_set_id=change_set_id, target=target, ids=ids
+        )
     if change_set_id is not None:
         capture(
             session,
@@ -100,6 +108,27 @@ def delete_rows(
             version_bump=0,
         )
     result = session.connection().execute(delete(table).where(table.c.id.in_(ids)))
+    return int(result.rowcount)
+
+
+def _delete_returning_images(
+    session: Session, *, change_set_id: int, target: str, ids: Select[Any]
+) -> int:
+    # PostgreSQL deletes and images in one statement (a data-modifying CTE): the rows are found
+    # once, and their images are built from what the DELETE returns.
+    table = TABLES[target]
+    gone = delete(table).where(table.c.id.in_(ids)).returning(*table.c).cte("gone")
+    rows = select(
+        literal(change_set_id, Integer),
+        literal(target, String),
+        literal(DELETE, String),
+        gone.c.id,
+        gone.c.version,
+        gone.c[LABELS[target]],
+        _json_of(session, [(column.key, gone.c[column.key]) for column in table.columns]),
+    )
+    statement = insert(RowImage).from_select(_IMAGE_COLUMNS, rows)
+    result = session.connection().execute(statement, execution_options=_COUNTED)
     return int(result.rowcount)
 
 

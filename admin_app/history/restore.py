@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, update
+from sqlalchemy.orm import Session
 
 from admin_app import audit
 from admin_app.history import images
@@ -32,9 +32,11 @@ class RestorePlan:
     refusal: str | None = None
 
 
-# Which delete images to restore, said of an image table (or an alias of it): every query below
-# names its own aliases, so no subquery is ever correlated to its caller by accident.
+# Which delete images to restore, said of the image table: a function, so that each query can
+# apply it to the table it reads.
 Which = Callable[[Any], ColumnElement[bool]]
+# Organizer ids looked up per statement (well under every database's parameter limit).
+CHUNK = 1_000
 
 
 def by_change_set(change_set_id: int) -> Which:
@@ -55,93 +57,91 @@ def claimed_by(change_set_id: int) -> Which:
     return lambda image: and_(image.action == DELETE, image.restored_by == change_set_id)
 
 
-def _organizer_images(events: Which, chosen: Which) -> Select[Any]:
-    # The newest unrestored image of each deleted organizer that the `events` images need, is
-    # not `chosen` already, and is not a live user either.
-    organizer, event = aliased(RowImage), aliased(RowImage)
-    needed = exists().where(
-        event.target == "event",
-        events(event),
-        event.data["organizer_id"].as_integer() == organizer.row_id,
+def _missing_organizers(session: Session, chosen: Which) -> list[int]:
+    # Organizers the chosen events need that are neither live users nor chosen themselves. Set
+    # operations (EXCEPT), not joins: their cost never depends on the planner's row estimates,
+    # which are wrong for images written in this very transaction.
+    needed = select(RowImage.data["organizer_id"].as_integer()).where(
+        RowImage.target == "event", chosen(RowImage)
     )
-    live = exists().where(User.id == organizer.row_id)
+    coming = select(RowImage.row_id).where(RowImage.target == "user", chosen(RowImage))
+    missing = needed.except_(select(User.id), coming)
+    return sorted(session.scalars(select(missing.subquery().c[0])))
+
+
+def _organizer_images(missing: list[int]) -> Select[Any]:
+    # The newest unrestored image of each of these deleted users.
     return (
-        select(func.max(organizer.id))
+        select(func.max(RowImage.id))
         .where(
-            organizer.target == "user",
-            pending(lambda image: not_(chosen(image)))(organizer),
-            needed,
-            ~live,
+            RowImage.target == "user",
+            RowImage.row_id.in_(missing),
+            pending(lambda image: true())(RowImage),
         )
-        .group_by(organizer.row_id)
+        .group_by(RowImage.row_id)
     )
 
 
-def _with_organizers(which: Which) -> Which:
-    organizers = _organizer_images(pending(which), which)
-    return lambda image: or_(pending(which)(image), image.id.in_(organizers))
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
 
 
 def plan(session: Session, which: Which) -> RestorePlan:
     """What restoring `which` would do, read only."""
-    everything = _with_organizers(which)
-    image = aliased(RowImage)
+    chosen = pending(which)
     counts = dict(
         session.execute(
-            select(image.target, func.count()).where(everything(image)).group_by(image.target)
+            select(RowImage.target, func.count()).where(chosen(RowImage)).group_by(RowImage.target)
         ).all()
     )
-    organizer = aliased(RowImage)
+    organizer_ids: list[int] = []
+    for chunk in _chunks(_missing_organizers(session, chosen)):
+        organizer_ids += session.scalars(_organizer_images(chunk))
     organizers = session.scalars(
-        select(organizer.label)
-        .where(organizer.id.in_(_organizer_images(pending(which), which)))
-        .limit(NAMED)
+        select(RowImage.label).where(RowImage.id.in_(organizer_ids[:NAMED]))
     ).all()
+    everything = (
+        chosen
+        if not organizer_ids
+        else lambda image: or_(chosen(image), by_ids(organizer_ids)(image))
+    )
+    counts["user"] = counts.get("user", 0) + len(organizer_ids)
     return RestorePlan(
         counts={target: int(counts.get(target, 0)) for target in RESTORE_ORDER},
         organizers=list(organizers),
-        refusal=_refusal(session, everything=everything, events=pending(which)),
+        refusal=_refusal(session, everything),
     )
 
 
-def _refusal(session: Session, *, everything: Which, events: Which) -> str | None:
-    user = aliased(RowImage)
+def _refusal(session: Session, everything: Which) -> str | None:
     taken = session.execute(
-        select(user.label, User.id)
-        .join(User, User.email == user.label)
-        .where(user.target == "user", everything(user))
+        select(RowImage.label, User.id)
+        .join(User, User.email == RowImage.label)
+        .where(RowImage.target == "user", everything(RowImage))
         .limit(NAMED)
     ).all()
     if taken:
         named = ", ".join(f"{email} (now user #{user_id})" for email, user_id in taken)
         return f"Nothing was restored: another user now has the email of {named}."
     twice = session.scalars(
-        select(user.label)
-        .where(user.target == "user", everything(user))
-        .group_by(user.label)
+        select(RowImage.label)
+        .where(RowImage.target == "user", everything(RowImage))
+        .group_by(RowImage.label)
         .having(func.count() > 1)
         .limit(NAMED)
     ).all()
     if twice:
         return f"Nothing was restored: two deleted users had the email {', '.join(twice)}."
-    event = aliased(RowImage)
-    organizer_id = event.data["organizer_id"].as_integer()
-    coming_back = aliased(RowImage)
-    orphans = session.scalars(
-        select(event.label)
-        .where(
-            event.target == "event",
-            events(event),
-            ~exists().where(User.id == organizer_id),
-            ~exists().where(
-                coming_back.target == "user",
-                coming_back.row_id == organizer_id,
-                everything(coming_back),
-            ),
-        )
-        .limit(NAMED)
-    ).all()
-    if orphans:
+    if missing := _missing_organizers(session, everything):
+        orphans = session.scalars(
+            select(RowImage.label)
+            .where(
+                RowImage.target == "event",
+                everything(RowImage),
+                RowImage.data["organizer_id"].as_integer().in_(missing[:CHUNK]),
+            )
+            .limit(NAMED)
+        ).all()
         return (
             "Nothing was restored: the organizer of "
             f"{', '.join(repr(title) for title in orphans)} was deleted for good (purged)."
@@ -160,11 +160,13 @@ def restore(session: Session, *, change_set_id: int, which: Which) -> dict[str, 
     connection.execute(
         update(RowImage).where(pending(which)(RowImage)).values(restored_by=change_set_id)
     )
-    organizers = _organizer_images(claimed, lambda image: false())
-    connection.execute(
-        update(RowImage).where(RowImage.id.in_(organizers)).values(restored_by=change_set_id)
-    )
-    if refusal := _refusal(session, everything=claimed, events=claimed):
+    for chunk in _chunks(_missing_organizers(session, claimed)):
+        connection.execute(
+            update(RowImage)
+            .where(RowImage.id.in_(_organizer_images(chunk)))
+            .values(restored_by=change_set_id)
+        )
+    if refusal := _refusal(session, claimed):
         raise Refusal(refusal)
     chosen = claimed(RowImage)
     restored: dict[str, int] = {}

@@ -90,7 +90,7 @@ def capture(
 
 
 def delete_rows(
-    session: Session, *, change_set_id: int | None, target: str, ids: Select[Any]
+    session: Session, *, change_set_id: int | None, target: str, ids: Select[Any] | list[int]
 ) -> int:
     """Delete these rows, imaged first when a change set is open (it can bring them back)."""
     table = TABLES[target]
@@ -112,7 +112,7 @@ def delete_rows(
 
 
 def _delete_returning_images(
-    session: Session, *, change_set_id: int, target: str, ids: Select[Any]
+    session: Session, *, change_set_id: int, target: str, ids: Select[Any] | list[int]
 ) -> int:
     # PostgreSQL deletes and images in one statement (a data-modifying CTE): the rows are found
     # once, and their images are built from what the DELETE returns.
@@ -125,7 +125,8 @@ def _delete_returning_images(
         gone.c.id,
         gone.c.version,
         gone.c[LABELS[target]],
-        _json_of(session, [(column.key, gone.c[column.key]) for column in table.columns]),
+        # The same keys and text as json_build_object (the CTE has the table's columns).
+        func.row_to_json(literal_column(gone.name)),
     )
     statement = insert(RowImage).from_select(_IMAGE_COLUMNS, rows)
     result = session.connection().execute(statement, execution_options=_COUNTED)

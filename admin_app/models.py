@@ -67,7 +67,8 @@ class Event(TimestampMixin, Base):
         Index("ix_events_date_of_id", "date_of", "id"),
         Index("ix_events_social_status_date_of_id", "social_status", "date_of", "id"),
         Index("ix_events_title_id", "title", "id"),
-        # Substring search on titles: a trigram index, PostgreSQL only (SQLite scans).
+        # Substring search on titles: a trigram index on PostgreSQL; SQLite has an FTS5 trigram
+        # table instead (migration 0008, admin_app/search_index.py).
         Index(
             "ix_events_title_trgm",
             "title",

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from admin_app import models  # noqa: F401  (registers the tables on Base.metadata)
 from admin_app.config import Settings
 from admin_app.db import Base, engine_for
+from admin_app.search_index import is_search_table
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,7 +19,9 @@ settings: Settings = config.attributes.get("settings") or Settings()
 def _exists_on(dialect: str) -> Callable[..., bool]:
     """Skip schema objects that the models create only on other databases (Index.ddl_if)."""
 
-    def include(obj: object, _name: object, _kind: str, _reflected: bool, _other: object) -> bool:
+    def include(obj: object, name: object, kind: str, _reflected: bool, _other: object) -> bool:
+        if kind == "table" and isinstance(name, str) and is_search_table(name):
+            return False  # SQLite's FTS5 search tables (0008), not models
         ddl_if = getattr(obj, "_ddl_if", None)
         return ddl_if is None or ddl_if.dialect in (None, dialect)
 

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from admin_app.config import Settings
 from admin_app.migrate import alembic_config, downgrade_to_base, upgrade_to_head
+from admin_app.search_index import is_search_table
 from tests.databases import BACKENDS, throwaway_database
 
 TABLES = {
@@ -33,7 +34,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 def _tables(url: str) -> set[str]:
     engine = create_engine(url)
     try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+        names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        return {name for name in names if not is_search_table(name)}
     finally:
         engine.dispose()
 

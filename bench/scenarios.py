@@ -53,6 +53,8 @@ def all_scenarios(layout: Layout) -> list[Scenario]:
         ),
         Scenario("sort", "sort by date asc", f"{LIST}&sortBy=date_of&sort=asc"),
         Scenario("search", "title search 'hackathon'", f"{LIST}&search=hackathon"),
+        # A term no title holds: the whole table is read unless an index answers.
+        Scenario("search_rare", "title search 'qxj' (no match)", f"{LIST}&search=qxj"),
         Scenario("event_create", "event create form", "/admin/event/create"),
         Scenario(
             "event_edit",

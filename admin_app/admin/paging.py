@@ -33,8 +33,15 @@ class ListQueryView(StrictInputView):
                 stmt = await list_filter.get_filtered_query(stmt, value, self.model)  # type: ignore[call-arg]
         stmt = self.sort_query(stmt, request)
         if search := params.get("search"):
+            await self.prepare_search(search)
             stmt = self.search_query(stmt=stmt, term=search)
         return stmt
+
+    async def list(self, request: Request) -> Any:
+        # SQLAdmin builds the search inside list() without awaiting anything: ask first.
+        if search := request.query_params.get("search"):
+            await self.prepare_search(search)
+        return await super().list(request)
 
     def sort_query(self, stmt: Select[Any], request: Request) -> Select[Any]:
         # The primary key breaks ties, so paging never repeats or skips rows with equal keys.

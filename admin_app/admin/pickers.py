@@ -12,11 +12,12 @@ from sqlalchemy import or_, select
 from starlette.requests import Request
 
 from admin_app.admin.strict import StrictInputView
-from admin_app.admin.text_search import contains
+from admin_app.admin.text_search import contains, prepare
 
 
 class LiteralAjaxLoader(QueryAjaxModelLoader):
     async def get_list(self, request: Request, term: str) -> list[Any]:
+        await prepare(self.model_admin.session_maker, self._columns(), term)
         stmt: Any = select(self.model).where(or_(*(contains(f, term) for f in self._columns())))
         if self.order_by:
             stmt = stmt.order_by(*self._columns(self.order_by))

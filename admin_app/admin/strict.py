@@ -7,7 +7,7 @@ from sqlalchemy import Select, or_
 from starlette.exceptions import HTTPException
 
 from admin_app.admin.ids import is_id
-from admin_app.admin.text_search import contains
+from admin_app.admin.text_search import contains, prepare
 
 
 class StrictInputView(ModelView):
@@ -26,6 +26,11 @@ class StrictInputView(ModelView):
         # searchable columns are SQLAdmin's private _search_fields.
         columns = [getattr(self.model, name) for name in self._search_fields]
         return stmt.where(or_(*(contains(column, term) for column in columns)))
+
+    async def prepare_search(self, term: str) -> None:
+        """Before `search_query`: let SQLite's trigram index say if the term is rare there."""
+        columns = [getattr(self.model, name) for name in self._search_fields]
+        await prepare(self.session_maker, columns, term)
 
     async def run_query(self, stmt: Any) -> Any:
         """Run a statement the way SQLAdmin runs the list's (its sync session, in a thread)."""

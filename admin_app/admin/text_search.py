@@ -1,9 +1,13 @@
 """Case-insensitive substring matching where what staff type is text, never a LIKE pattern."""
 
+from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Integer, literal_column, select
+import anyio.to_thread
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, func, literal_column, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from starlette.exceptions import HTTPException
 
@@ -13,6 +17,13 @@ from admin_app.search_index import INDEXED, SEARCH_TABLES
 # and SQLite refuses LIKE patterns past 50,000 bytes with an error that looks like an outage.
 MAX_TERM_LENGTH = 1_000
 ESCAPE = "\\"
+# A term with fewer matches than this is looked up in SQLite's trigram index; a commoner one is
+# found faster by walking the list's own order and stopping after a page (a plain LIKE), since
+# the index would hand over, and the page then sort, every one of its matches.
+SPARSE_BELOW = 1_000
+# (table, column, term) found sparse for this request by `prepare` (read when a search is built).
+SparseTerms = frozenset[tuple[str, str, str]]
+_sparse: ContextVar[SparseTerms] = ContextVar("sparse_terms", default=frozenset())
 
 
 class Contains(ColumnElement[bool]):
@@ -21,19 +32,18 @@ class Contains(ColumnElement[bool]):
     # The term is part of the element, so statements holding one are not cached by SQLAlchemy.
     inherit_cache = False
     type = Boolean()
+    # A condition as it stands: without this, SQLite would get `(...) = 1`, which no index serves.
+    _is_implicitly_boolean = True
 
     def __init__(self, column: Any, term: str) -> None:
         self.column = column
         self.term = term
+        self.indexed = _key(column, term) in _sparse.get()
 
     @property
     def escaped(self) -> str:
         text = self.term.replace("\x00", "")
         return text.replace(ESCAPE, ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
-
-    @property
-    def needs_escape(self) -> bool:
-        return any(char in self.term for char in (ESCAPE, "%", "_"))
 
     def generic(self) -> ColumnElement[bool]:
         # No CAST around the column, so PostgreSQL can use a trigram index on it.
@@ -51,24 +61,78 @@ def _on_sqlite(element: Contains, compiler: SQLCompiler, **kw: Any) -> str:
     # The row ids the column's FTS5 trigram table matches: an index lookup for three characters
     # or more without escapes (FTS5 ignores its index for LIKE ... ESCAPE), a scan of the
     # compact index table otherwise. The same answers as LIKE on the column itself.
-    searched = getattr(element.column, "expression", element.column)  # a model attribute's column
-    table = getattr(searched, "table", None)
-    name = INDEXED.get((getattr(table, "name", ""), getattr(searched, "key", "")))
-    if name is None or table is None:
+    if not element.indexed:
         return compiler.process(element.generic(), **kw)
-    fts = SEARCH_TABLES[name]
-    pattern = f"%{element.escaped}%"
-    column = fts.c[searched.key]
-    like = column.like(pattern, escape=ESCAPE) if element.needs_escape else column.like(pattern)
-    rowids = select(literal_column("rowid", Integer)).select_from(fts).where(like)
-    return compiler.process(table.c.id.in_(rowids), **kw)
+    searched = _column(element.column)
+    rowids = select(literal_column("rowid", Integer)).select_from(_fts(searched))
+    rowids = rowids.where(_fts_like(searched, element.term))
+    return compiler.process(searched.table.c.id.in_(rowids), **kw)
+
+
+def _column(column: Any) -> Any:
+    return getattr(column, "expression", column)  # a model attribute's column
+
+
+def _key(column: Any, term: str) -> tuple[str, str, str]:
+    searched = _column(column)
+    return (
+        getattr(getattr(searched, "table", None), "name", ""),
+        getattr(searched, "key", ""),
+        term,
+    )
+
+
+def _fts(searched: Any) -> Any:
+    return SEARCH_TABLES[INDEXED[(searched.table.name, searched.key)]]
+
+
+def _fts_like(searched: Any, term: str) -> ColumnElement[bool]:
+    # No ESCAPE clause: `prepare` only sends terms without LIKE characters (FTS5 ignores its
+    # index for LIKE ... ESCAPE).
+    like: ColumnElement[bool] = _fts(searched).c[searched.key].like(f"%{term}%")
+    return like
+
+
+def _may_use_index(column: Any, term: str) -> bool:
+    searched = _column(column)
+    table = getattr(searched, "table", None)
+    indexed = (getattr(table, "name", ""), getattr(searched, "key", "")) in INDEXED
+    literal_text = not any(char in term for char in (ESCAPE, "%", "_", "\x00"))
+    # Three characters make the first trigram; shorter terms gain nothing from the index.
+    return indexed and literal_text and len(term) >= 3
+
+
+def _is_sparse(session: Session, column: Any, term: str) -> bool:
+    searched = _column(column)
+    first: Select[Any] = select(literal_column("1")).select_from(_fts(searched))
+    first = first.where(_fts_like(searched, term)).limit(SPARSE_BELOW)
+    found = session.scalar(select(func.count()).select_from(first.subquery())) or 0
+    return found < SPARSE_BELOW
+
+
+async def prepare(session_maker: Any, columns: Iterable[Any], term: str) -> None:
+    """Before a search is built on SQLite: ask each column's trigram index, with at most
+    SPARSE_BELOW matches read, whether the term is rare enough to look up there."""
+    candidates = [column for column in columns if _may_use_index(column, term)]
+    if not candidates:
+        return
+
+    def probe() -> SparseTerms:
+        with session_maker() as session:
+            if session.get_bind().dialect.name != "sqlite":
+                return frozenset()
+            sparse = [c for c in candidates if _is_sparse(session, c, term)]
+            return frozenset(_key(column, term) for column in sparse)
+
+    _sparse.set(_sparse.get() | await anyio.to_thread.run_sync(probe))
 
 
 def contains(column: Any, term: str) -> ColumnElement[bool]:
     """`column` contains `term` as text, case-insensitively: "50%" finds "50%".
 
     On PostgreSQL an `ILIKE` a trigram index serves; on SQLite the column's FTS5 trigram table
-    where it has one (search_index.py). A term longer than MAX_TERM_LENGTH is a 400.
+    when `prepare` found the term rare there (search_index.py), else a LIKE on the column. A
+    term longer than MAX_TERM_LENGTH is a 400.
     """
     if len(term) > MAX_TERM_LENGTH:
         raise HTTPException(

@@ -146,18 +146,20 @@ def set_status(
             change_set_id = audit.begin_change_set(
                 session, kind="set_status", target="event", reason=reason
             )
+            # Ticked rows as the list they are (see delete_selection); a filter as its query.
+            chosen: Select[Any] | list[int] = ids if selection.whole_filter else selection.pks
             if change_set_id is not None:
                 images.capture(
                     session,
                     change_set_id=change_set_id,
                     target="event",
                     action=images.UPDATE,
-                    ids=ids,
+                    ids=chosen,
                     version_bump=1,
                 )
             count = session.execute(
                 update(Event)
-                .where(Event.id.in_(ids))
+                .where(Event.id.in_(chosen))
                 .values(social_status=status, version=Event.version + 1, updated_at=clock.now())
             ).rowcount  # type: ignore[attr-defined]
             audit.record(

@@ -5,10 +5,8 @@ from contextvars import ContextVar
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import Boolean, ColumnElement, Integer, Select, func, literal_column, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import ColumnElement, Integer, Select, func, literal_column, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
 from starlette.exceptions import HTTPException
 
 from admin_app.search_index import INDEXED, SEARCH_TABLES
@@ -26,47 +24,20 @@ SparseTerms = frozenset[tuple[str, str, str]]
 _sparse: ContextVar[SparseTerms] = ContextVar("sparse_terms", default=frozenset())
 
 
-class Contains(ColumnElement[bool]):
-    """`column` contains `term` as text; compiled per database (see `_on_sqlite`)."""
-
-    # The term is part of the element, so statements holding one are not cached by SQLAlchemy.
-    inherit_cache = False
-    type = Boolean()
-    # A condition as it stands: without this, SQLite would get `(...) = 1`, which no index serves.
-    _is_implicitly_boolean = True
-
-    def __init__(self, column: Any, term: str) -> None:
-        self.column = column
-        self.term = term
-        self.indexed = _key(column, term) in _sparse.get()
-
-    @property
-    def escaped(self) -> str:
-        text = self.term.replace("\x00", "")
-        return text.replace(ESCAPE, ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
-
-    def generic(self) -> ColumnElement[bool]:
-        # No CAST around the column, so PostgreSQL can use a trigram index on it.
-        result: ColumnElement[bool] = self.column.ilike(f"%{self.escaped}%", escape=ESCAPE)
-        return result
+def _escaped(term: str) -> str:
+    text = term.replace("\x00", "")
+    return text.replace(ESCAPE, ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
 
 
-@compiles(Contains)
-def _generic(element: Contains, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.generic(), **kw)
-
-
-@compiles(Contains, "sqlite")
-def _on_sqlite(element: Contains, compiler: SQLCompiler, **kw: Any) -> str:
-    # The row ids the column's FTS5 trigram table matches: an index lookup for three characters
-    # or more without escapes (FTS5 ignores its index for LIKE ... ESCAPE), a scan of the
-    # compact index table otherwise. The same answers as LIKE on the column itself.
-    if not element.indexed:
-        return compiler.process(element.generic(), **kw)
-    searched = _column(element.column)
+def _indexed_match(column: Any, term: str) -> ColumnElement[bool]:
+    # The row ids the column's FTS5 trigram table matches: an index lookup (the term has three
+    # characters or more and no LIKE characters, see _may_use_index), the same answers as LIKE
+    # on the column itself.
+    searched = _column(column)
     rowids = select(literal_column("rowid", Integer)).select_from(_fts(searched))
-    rowids = rowids.where(_fts_like(searched, element.term))
-    return compiler.process(searched.table.c.id.in_(rowids), **kw)
+    rowids = rowids.where(_fts_like(searched, term))
+    match: ColumnElement[bool] = searched.table.c.id.in_(rowids)
+    return match
 
 
 def _column(column: Any) -> Any:
@@ -94,9 +65,7 @@ def _fts_like(searched: Any, term: str) -> ColumnElement[bool]:
 
 
 def _may_use_index(column: Any, term: str) -> bool:
-    searched = _column(column)
-    table = getattr(searched, "table", None)
-    indexed = (getattr(table, "name", ""), getattr(searched, "key", "")) in INDEXED
+    indexed = _key(column, term)[:2] in INDEXED
     literal_text = not any(char in term for char in (ESCAPE, "%", "_", "\x00"))
     # Three characters make the first trigram; shorter terms gain nothing from the index.
     return indexed and literal_text and len(term) >= 3
@@ -113,14 +82,15 @@ def _is_sparse(session: Session, column: Any, term: str) -> bool:
 async def prepare(session_maker: Any, columns: Iterable[Any], term: str) -> None:
     """Before a search is built on SQLite: ask each column's trigram index, with at most
     SPARSE_BELOW matches read, whether the term is rare enough to look up there."""
+    # Only SQLite has these tables: elsewhere no session is opened at all.
+    if session_maker.kw["bind"].dialect.name != "sqlite":
+        return
     candidates = [column for column in columns if _may_use_index(column, term)]
     if not candidates:
         return
 
     def probe() -> SparseTerms:
         with session_maker() as session:
-            if session.get_bind().dialect.name != "sqlite":
-                return frozenset()
             sparse = [c for c in candidates if _is_sparse(session, c, term)]
             return frozenset(_key(column, term) for column in sparse)
 
@@ -130,13 +100,16 @@ async def prepare(session_maker: Any, columns: Iterable[Any], term: str) -> None
 def contains(column: Any, term: str) -> ColumnElement[bool]:
     """`column` contains `term` as text, case-insensitively: "50%" finds "50%".
 
-    On PostgreSQL an `ILIKE` a trigram index serves; on SQLite the column's FTS5 trigram table
-    when `prepare` found the term rare there (search_index.py), else a LIKE on the column. A
-    term longer than MAX_TERM_LENGTH is a 400.
+    An `ILIKE` on the bare column (no CAST: PostgreSQL's trigram index serves it), or, where
+    `prepare` found the term rare in SQLite's FTS5 trigram table (search_index.py), a lookup
+    there. A term longer than MAX_TERM_LENGTH is a 400.
     """
     if len(term) > MAX_TERM_LENGTH:
         raise HTTPException(
             status_code=400,
             detail=f"Search for at most {MAX_TERM_LENGTH:,} characters (this was {len(term):,}).",
         )
-    return Contains(column, term)
+    if _key(column, term) in _sparse.get():
+        return _indexed_match(column, term)
+    result: ColumnElement[bool] = column.ilike(f"%{_escaped(term)}%", escape=ESCAPE)
+    return result

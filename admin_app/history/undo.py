@@ -77,7 +77,9 @@ def _conflicting(change_set_id: int) -> Any:
     return and_(RowImage.change_set_id == change_set_id, or_(*clauses))
 
 
-def plan(session: Session, change_set_id: int) -> UndoPlan | None:
+def plan(session: Session, change_set_id: int, *, describe: bool = True) -> UndoPlan | None:
+    """What undoing would do; `describe` names each conflicting row's newer change (a query
+    per row, for the page only: the undo itself needs just their count)."""
     change_set = session.get(ChangeSet, change_set_id)
     if change_set is None:
         return None
@@ -85,9 +87,13 @@ def plan(session: Session, change_set_id: int) -> UndoPlan | None:
     rows = session.scalar(select(func.count()).where(mine)) or 0
     conflicting = _conflicting(change_set_id)
     count = session.scalar(select(func.count()).where(conflicting)) or 0
-    shown = session.scalars(
-        select(RowImage).where(conflicting).order_by(RowImage.id).limit(CONFLICTS_SHOWN)
-    ).all()
+    shown = (
+        session.scalars(
+            select(RowImage).where(conflicting).order_by(RowImage.id).limit(CONFLICTS_SHOWN)
+        ).all()
+        if describe
+        else []
+    )
     conflicts = [
         Conflict(image.target, image.row_id, image.label, _newer_change(session, image))
         for image in shown
@@ -177,7 +183,7 @@ def undo(
     """Undo the change set in the session's transaction; returns (the undo's change set id, rows
     undone). Raises Refusal with nothing written when it may not, or when rows changed since
     and `accept_conflicts` is false."""
-    found = plan(session, change_set_id)
+    found = plan(session, change_set_id, describe=False)
     if found is None:
         raise Refusal(f"There is no change set #{change_set_id}.")
     if found.refusal:

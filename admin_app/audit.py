@@ -75,10 +75,7 @@ def begin_change_set(
     if actor is None:
         return None
     row = {
-        "at": clock.now(),
-        "staff_id": actor.staff_id,
-        "staff_email": actor.email,
-        "client": actor.client[:CLIENT_MAX_LENGTH],
+        **_made_by(actor),
         "kind": kind,
         "target": target,
         "row_count": 0,
@@ -149,6 +146,16 @@ def _forget_change_set(session: Session) -> None:
     session.info.pop(_CHANGE_SET, None)
 
 
+def _made_by(actor: Actor) -> dict[str, Any]:
+    # Who, when and from where: the same on a change set and on each of its entries.
+    return {
+        "at": clock.now(),
+        "staff_id": actor.staff_id,
+        "staff_email": actor.email,
+        "client": actor.client[:CLIENT_MAX_LENGTH],
+    }
+
+
 def _entry(
     actor: Actor,
     change_set_id: int | None,
@@ -160,11 +167,8 @@ def _entry(
     changes: dict[str, Any] | None,
 ) -> dict[str, Any]:
     return {
-        "at": clock.now(),
+        **_made_by(actor),
         "change_set_id": change_set_id,
-        "staff_id": actor.staff_id,
-        "staff_email": actor.email,
-        "client": actor.client[:CLIENT_MAX_LENGTH],
         "action": action,
         "target": target,
         "target_id": target_id,

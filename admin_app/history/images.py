@@ -74,19 +74,35 @@ def capture(
     """Image the rows with these ids as they are now; `version_bump` is what the change set
     adds to their version (1 for an update, 0 for a create or a delete)."""
     table = TABLES[target]
-    rows = select(
+    rows = _image_rows(
+        change_set_id,
+        target,
+        action,
+        table,
+        table.c.version + version_bump,
+        row_json(session, table),
+    )
+    return _insert_images(session, rows.where(table.c.id.in_(ids)))
+
+
+def _image_rows(
+    change_set_id: int, target: str, action: str, source: Any, version: Any, data: Any
+) -> Select[Any]:
+    # One image per row of `source` (the table, or the rows a DELETE returned).
+    return select(
         literal(change_set_id, Integer),
         literal(target, String),
         literal(action, String),
-        table.c.id,
-        table.c.version + version_bump,
-        table.c[LABELS[target]],
-        row_json(session, table),
-    ).where(table.c.id.in_(ids))
-    result = session.connection().execute(
-        insert(RowImage).from_select(_IMAGE_COLUMNS, rows), execution_options=_COUNTED
+        source.c.id,
+        version,
+        source.c[LABELS[target]],
+        data,
     )
-    return int(result.rowcount)
+
+
+def _insert_images(session: Session, rows: Select[Any]) -> int:
+    statement = insert(RowImage).from_select(_IMAGE_COLUMNS, rows)
+    return int(session.connection().execute(statement, execution_options=_COUNTED).rowcount)
 
 
 def delete_rows(
@@ -118,19 +134,11 @@ def _delete_returning_images(
     # once, and their images are built from what the DELETE returns.
     table = TABLES[target]
     gone = delete(table).where(table.c.id.in_(ids)).returning(*table.c).cte("gone")
-    rows = select(
-        literal(change_set_id, Integer),
-        literal(target, String),
-        literal(DELETE, String),
-        gone.c.id,
-        gone.c.version,
-        gone.c[LABELS[target]],
-        # The same keys and text as json_build_object (the CTE has the table's columns).
-        func.row_to_json(literal_column(gone.name)),
+    # row_to_json: the same keys and text as json_build_object (the CTE has the table's columns).
+    data = func.row_to_json(literal_column(gone.name))
+    return _insert_images(
+        session, _image_rows(change_set_id, target, DELETE, gone, gone.c.version, data)
     )
-    statement = insert(RowImage).from_select(_IMAGE_COLUMNS, rows)
-    result = session.connection().execute(statement, execution_options=_COUNTED)
-    return int(result.rowcount)
 
 
 def _value(session: Session, table: Table, key: str) -> ColumnElement[Any]:

@@ -6,6 +6,7 @@ list's query and paging (paging.py), counts (counting.py) and row versions (vers
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from typing import Any, ClassVar
 
 import anyio.to_thread
@@ -46,6 +47,8 @@ class PanelModelView(CountedListView, VersionedView):
     bulk_actions: ClassVar[frozenset[str]] = frozenset()
     # Field name -> (value, label) choices, where SQLAdmin would show an enum's raw values.
     choice_labels: ClassVar[dict[str, list[tuple[str, str]]]] = {}
+    # Columns editable in place on the list (cells.py), for staff who may edit.
+    column_editable_list: ClassVar[list[Any]] = []
 
     def __init__(self) -> None:
         super().__init__()
@@ -92,6 +95,21 @@ class PanelModelView(CountedListView, VersionedView):
         return form
 
     # --- Pages ----------------------------------------------------------------------------------
+
+    @property
+    def editable_names(self) -> frozenset[str]:
+        """The form field names of the columns editable in place on the list."""
+        return frozenset(column.key for column in self.column_editable_list)
+
+    def cell_editor(self, name: str) -> dict[str, Any] | None:
+        """How the list's script edits the cell `name` (its input kind and choices), or None."""
+        if name not in self.editable_names:
+            return None
+        column = self._mapper.columns[name]
+        if name in self.choice_labels:
+            return {"kind": "select", "choices": self.choice_labels[name]}
+        kind = "date" if column.type.python_type is date else "text"
+        return {"kind": kind, "choices": []}
 
     async def list_context(self, request: Request) -> dict[str, Any]:
         # A refused delete comes back to the list with its reason (see errors.refuse_on_list).

@@ -1,19 +1,18 @@
-"""Bulk work on a selection, each in one transaction with its audit entry: delete, set status."""
+"""Bulk delete of a selection, in one transaction with its audit entry (batch.py edits)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import Select, delete, update
+from sqlalchemy import Select, delete
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from admin_app import audit, clock
+from admin_app import audit
 from admin_app.admin.errors import DATABASE_REFUSED, ActionRefused
-from admin_app.admin.selection import MAX_SELECTION, Selection
+from admin_app.admin.selection import Selection
 from admin_app.admin.wording import counted, plural
 from admin_app.history import images
-from admin_app.models import Event, SocialStatus
 from admin_app.web import outage
 
 
@@ -50,12 +49,6 @@ class DeletableView(Protocol):
     def dependents(self, session: Session, ids: Select[Any]) -> "Dependents | None": ...
 
     def delete_dependents(self, session: Session, ids: Select[Any]) -> int: ...
-
-
-def _audit_scope(selection: Selection, ids: list[int] | None, count: int) -> dict[str, Any]:
-    if ids is not None and len(ids) <= MAX_SELECTION:
-        return {"ids": ids}
-    return {"filter": selection.filter_query_string(), "count": count}
 
 
 def delete_selection(
@@ -98,7 +91,7 @@ def delete_selection(
                 action="delete",
                 target=view.identity,
                 summary=f"Deleted {counted(count, view)}{cascaded}",
-                changes={**_audit_scope(selection, deleted_ids, count), **extra},
+                changes={**selection.audit_scope(deleted_ids, count), **extra},
                 rows=count + (dependents.total if dependents else 0),
             )
             return count
@@ -124,57 +117,3 @@ def _delete_kind(selection: Selection, dependents: Dependents | None) -> str:
     if dependents:
         return "delete_cascade"
     return "delete" if len(selection.pks) == 1 else "bulk_delete"
-
-
-def status_set(count: int, status: SocialStatus) -> str:
-    """What a bulk status change did, in its audit entry and its message: "Set 3 events to
-    private"."""
-    return f"Set {count} {plural(count, 'event', 'events')} to {status.value}"
-
-
-def set_status(
-    session: Session,
-    ids: Select[Any],
-    selection: Selection,
-    status: SocialStatus,
-    reason: str | None = None,
-) -> int:
-    """Give every selected event one social status (versions bumped: open forms go stale); each
-    row's earlier status is imaged first, so the change set can be undone."""
-    try:
-        with session.begin():
-            change_set_id = audit.begin_change_set(
-                session, kind="set_status", target="event", reason=reason
-            )
-            # Ticked rows as the list they are (see delete_selection); a filter as its query.
-            chosen: Select[Any] | list[int] = ids if selection.whole_filter else selection.pks
-            if change_set_id is not None:
-                images.capture(
-                    session,
-                    change_set_id=change_set_id,
-                    target="event",
-                    action=images.UPDATE,
-                    ids=chosen,
-                    version_bump=1,
-                )
-            count = session.execute(
-                update(Event)
-                .where(Event.id.in_(chosen))
-                .values(social_status=status, version=Event.version + 1, updated_at=clock.now())
-            ).rowcount  # type: ignore[attr-defined]
-            audit.record(
-                session,
-                action="set_status",
-                target="event",
-                summary=status_set(count, status),
-                changes={
-                    "social_status": [None, status.value],
-                    **_audit_scope(selection, selection.pks or None, count),
-                },
-                rows=count,
-            )
-            return int(count)
-    except outage.UNAVAILABLE:
-        raise  # the 503 page: nothing was changed, try again
-    except SQLAlchemyError as exc:
-        raise ActionRefused(f"Nothing was changed. {DATABASE_REFUSED}") from exc

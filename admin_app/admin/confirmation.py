@@ -11,8 +11,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app.admin import bulk
+from admin_app.admin import batch, bulk
 from admin_app.admin.base import PanelModelView
+from admin_app.admin.batch import BatchChanges, BatchInputError
 from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.feedback import flash
 from admin_app.admin.formatters import STATUS_CHOICES
@@ -23,9 +24,10 @@ from admin_app.web.form_bodies import text_form
 
 TEMPLATE = "bulk_confirm.html"
 # Bulk kind -> the custom action (grant) that allows it.
-KINDS = {"delete": "review-delete", "set-status": "set-status"}
+KINDS = {"delete": "review-delete", "set-status": "set-status", "batch-edit": "batch-edit"}
 CASCADE = "delete-cascade"
 RESTORABLE = "They can be restored from Recently deleted."
+UNDOABLE = "Undo it from its change set."
 
 
 def checked_view(view: object, request: Request) -> tuple[PanelModelView, str]:
@@ -47,38 +49,56 @@ def _list_url(request: Request, view: PanelModelView, selection: Selection) -> U
 
 
 async def confirm_page(
-    request: Request, view: PanelModelView, kind: str, *, templates: Jinja2Templates
+    request: Request,
+    view: PanelModelView,
+    kind: str,
+    *,
+    templates: Jinja2Templates,
+    params: QueryParams | None = None,
+    error: str | None = None,
 ) -> Response:
-    selection = Selection.from_params(request.query_params)
+    """The page that says what will happen, to how many rows; `error` (with the typed `params`)
+    when a batch edit's form could not be applied."""
+    params = request.query_params if params is None else params
+    selection = Selection.from_params(params)
     ids = await selection.ids_query(view)
     everything = await Selection(
         pks=[], list_params=selection.list_params, whole_filter=True
     ).ids_query(view)
-    facts = await anyio.to_thread.run_sync(_facts, view, ids, everything)
+    facts = await anyio.to_thread.run_sync(_facts, view, ids, everything, kind)
     context = {
         "model_view": view,
         "kind": kind,
         "selection": selection,
+        "typed": params,
+        "error": error,
         "list_url": _list_url(request, view, selection),
         "can_cascade": view.has_permission(request, custom_action(CASCADE)),
         "statuses": STATUS_CHOICES,
         "title": f"{view.name_plural}: confirm",
         **facts,
     }
-    return await templates.TemplateResponse(request, TEMPLATE, context)
+    status_code = 400 if error else 200
+    return await templates.TemplateResponse(request, TEMPLATE, context, status_code=status_code)
 
 
-def _facts(view: PanelModelView, ids: Select[Any], everything: Select[Any]) -> dict[str, Any]:
+def _facts(
+    view: PanelModelView, ids: Select[Any], everything: Select[Any], kind: str
+) -> dict[str, Any]:
     with view.session_maker() as session:
+        deleting = kind == "delete"
         return {
             "count": count_rows(session, ids),
             "matching_count": count_rows(session, everything),
-            "blocker": view.delete_blocker(session, ids),
-            "dependents": view.dependents(session, ids),
+            "blocker": view.delete_blocker(session, ids) if deleting else None,
+            "dependents": view.dependents(session, ids) if deleting else None,
+            "sample": batch.sample(session, ids) if kind == "batch-edit" else [],
         }
 
 
-async def perform(request: Request, view: PanelModelView, kind: str) -> Response:
+async def perform(
+    request: Request, view: PanelModelView, kind: str, *, templates: Jinja2Templates
+) -> Response:
     form = await text_form(request)
     params = QueryParams([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     selection = Selection.from_params(params)
@@ -91,7 +111,18 @@ async def perform(request: Request, view: PanelModelView, kind: str) -> Response
     reason = params.get("reason")
     try:
         message = await anyio.to_thread.run_sync(
-            _run, view, ids, selection, cascade, status, reason
+            _run,
+            view,
+            ids,
+            selection,
+            cascade,
+            status,
+            params if kind == "batch-edit" else None,
+            reason,
+        )
+    except BatchInputError as wrong:
+        return await confirm_page(
+            request, view, kind, templates=templates, params=params, error=str(wrong)
         )
     except ActionRefused as refusal:
         refuse_on_list(request, refusal)
@@ -114,12 +145,17 @@ def _run(
     selection: Selection,
     cascade: bool,
     status: SocialStatus | None,
+    batch_form: QueryParams | None,
     reason: str | None,
 ) -> str:
     with view.session_maker() as session:
-        if status is not None:
-            changed = bulk.set_status(session, ids, selection, status, reason)
-            return f"{bulk.status_set(changed, status)}. Undo it from its change set."
+        if status is not None or batch_form is not None:
+            changes = BatchChanges(status=status)
+            if batch_form is not None:
+                changes = batch.parse_changes(session, batch_form)
+            kind = "set_status" if status is not None else "batch_edit"
+            changed = batch.apply(session, ids, selection, changes, kind=kind, reason=reason)
+            return f"{batch.summary(changed, changes)}. {UNDOABLE}"
         deleted = bulk.delete_selection(
             view, session, ids, selection, cascade=cascade, reason=reason
         )

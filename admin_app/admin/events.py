@@ -51,6 +51,7 @@ class EventAdmin(PanelModelView, model=Event):
         OrganizerFilter(),
     ]
     column_formatters = {Event.social_status: status_badge, Event.date_of: unbroken_date}
+    column_editable_list = [Event.title, Event.date_of, Event.social_status]
 
     # Details
     column_details_list = [
@@ -91,7 +92,7 @@ class EventAdmin(PanelModelView, model=Event):
     integrity_messages = {"organizer_id": "The chosen organizer no longer exists."}
 
     # Bulk actions (a confirmation page shows counts first)
-    bulk_actions = frozenset({"review-delete", "set-status"})
+    bulk_actions = frozenset({"review-delete", "set-status", "batch-edit"})
 
     @action("review-delete", label="Delete with preview…", add_in_detail=False)
     async def review_delete(self, request: Request) -> Response:
@@ -100,6 +101,10 @@ class EventAdmin(PanelModelView, model=Event):
     @action("set-status", label="Set social status…", add_in_detail=False)
     async def set_status(self, request: Request) -> Response:
         return self.to_bulk_page(request, "set-status")
+
+    @action("batch-edit", label="Batch edit…", add_in_detail=False)
+    async def batch_edit(self, request: Request) -> Response:
+        return self.to_bulk_page(request, "batch-edit")
 
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         return stmt.join(Event.organizer).with_only_columns(

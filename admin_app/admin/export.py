@@ -15,7 +15,7 @@ from starlette.responses import StreamingResponse
 from admin_app import audit
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.paging import AnySelect
-from admin_app.admin.selection import Selection
+from admin_app.admin.selection import Selection, list_state
 from admin_app.audit import jsonable
 
 BATCH_SIZE = 1000
@@ -103,8 +103,9 @@ async def export_response(view: PanelModelView, request: Request) -> StreamingRe
     """Exactly what the list shows (its filters, search and sort), streamed and audited."""
     export_type = request.path_params["export_type"]
     selection = Selection.whole_filter_of(request.query_params)
-    stmt = view.export_statement(await view.matching_query(selection.list_params))
-    filters = selection.filter_query_string()
+    matching = await view.matching_query(selection.list_params)
+    stmt = view.export_statement(selection.leave_out_excluded(matching, view.pk_columns[0]))
+    filters = list_state(request.query_params)
     body = await open_rows(
         view.sync_sessions,
         stmt,

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from admin_app.admin import confirmation, dashboard, export, record_history
+from admin_app.admin import cells, confirmation, dashboard, export, record_history
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import delete_selection
@@ -89,6 +89,12 @@ class PanelAdmin(LoginPages):
                 methods=["GET", "POST"],
             ),
             Route(
+                "/{identity}/cell/{pk}",
+                endpoint=self.cell,
+                name="cell",
+                methods=["POST"],
+            ),
+            Route(
                 "/change-set/undo/{pk}",
                 endpoint=self.undo,
                 name="undo",
@@ -130,8 +136,19 @@ class PanelAdmin(LoginPages):
         view = self._find_model_view(request.path_params["identity"])
         view, kind = confirmation.checked_view(view, request)
         if request.method == "POST":
-            return await confirmation.perform(request, view, kind)
+            return await confirmation.perform(request, view, kind, templates=self.templates)
         return await confirmation.confirm_page(request, view, kind, templates=self.templates)
+
+    @login_required
+    async def cell(self, request: Request) -> Response:
+        """One list cell saved in place (the list's script), as the edit form would save it."""
+        view = cells.checked_view(self._find_model_view(request.path_params["identity"]), request)
+        return await cells.save_cell(
+            view,
+            request,
+            # SQLAdmin's (private) step from form data to model values, as its edit uses it.
+            lambda form, row: self._denormalize_wtform_data(form.data, row),
+        )
 
     @login_required
     async def undo(self, request: Request) -> Response:

@@ -15,6 +15,7 @@ _EDITING = (
     Action.DELETE,
     custom_action("review-delete"),
     custom_action("set-status"),
+    custom_action("batch-edit"),
     custom_action("revert"),
 )
 _DATA_VIEWS = ("user", "event")

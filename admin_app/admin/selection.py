@@ -1,4 +1,6 @@
-"""Which rows a bulk action or an export applies to: the ticked ones, or all the list matches."""
+"""Which rows a bulk action or an export applies to: the ticked ones, or all the list matches
+except the rows unticked afterwards (the browser sends the filter and those few ids, never the
+thousands it stands for)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +17,15 @@ from admin_app.admin.paging import ListQueryView
 # `scope=filter`: the selection is every row the list's filters match, not the ticked ids.
 SCOPE = "scope"
 WHOLE_FILTER = "filter"
+# `except=4,9`: with `scope=filter`, the rows unticked after "select all matching".
+EXCEPT = "except"
 # More ids than this in one request is not a selection made by hand; refuse it.
 MAX_SELECTION = 10_000
 # Query parameters that shape the list but not which rows match it.
 NOT_FILTERS = frozenset(
-    {"page", "pageSize", "pks", "error", "scope", "csrf_token", "status", "cascade", "reason"}
+    {"page", "pageSize", "pks", "error", "scope", "except", "csrf_token", "status", "cascade"}
+    | {"reason", "recount", "new_status", "date_change", "new_date", "shift_days"}
+    | {"new_organizer"}
 )
 
 
@@ -40,6 +46,8 @@ class Selection:
     pks: list[int]
     list_params: QueryParams
     whole_filter: bool
+    # Rows left out of a whole-filter selection (unticked after "select all matching").
+    excluded: tuple[int, ...] = ()
 
     @classmethod
     def from_params(cls, params: QueryParams) -> "Selection":
@@ -47,8 +55,11 @@ class Selection:
         pks = [] if whole_filter else parse_pks(params.get("pks", ""))
         if not whole_filter and not pks:
             raise HTTPException(status_code=400, detail="Select at least one row first.")
+        excluded = tuple(parse_pks(params.get(EXCEPT, ""))) if whole_filter else ()
         filters = [(key, value) for key, value in params.multi_items() if key not in NOT_FILTERS]
-        return cls(pks=pks, list_params=QueryParams(filters), whole_filter=whole_filter)
+        return cls(
+            pks=pks, list_params=QueryParams(filters), whole_filter=whole_filter, excluded=excluded
+        )
 
     @classmethod
     def whole_filter_of(cls, params: QueryParams) -> "Selection":
@@ -58,13 +69,37 @@ class Selection:
     def filter_query_string(self) -> str:
         return urlencode(list(self.list_params.multi_items()))
 
+    def scope_query_string(self) -> str:
+        """The selection itself as a query string: `pks=...`, or `scope=filter` (with `except`)
+        and the list's filters."""
+        if not self.whole_filter:
+            return urlencode([("pks", ",".join(map(str, self.pks)))])
+        scope = [(SCOPE, WHOLE_FILTER)]
+        if self.excluded:
+            scope.append((EXCEPT, ",".join(map(str, self.excluded))))
+        return urlencode([*scope, *self.list_params.multi_items()])
+
+    def audit_scope(self, ids: list[int] | None, count: int) -> dict[str, Any]:
+        """Which rows an action took, for its audit entry: the ids, or the filter and count."""
+        if ids is not None and len(ids) <= MAX_SELECTION:
+            return {"ids": ids}
+        scope: dict[str, Any] = {"filter": self.filter_query_string(), "count": count}
+        if self.excluded:
+            scope["except"] = list(self.excluded)
+        return scope
+
+    def leave_out_excluded(self, stmt: Select[Any], pk: Any) -> Select[Any]:
+        """`stmt` without the rows unticked after "select all matching"."""
+        return stmt.where(pk.not_in(self.excluded)) if self.excluded else stmt
+
     async def ids_query(self, view: ListQueryView) -> Select[Any]:
         """SELECT of the primary keys this selection covers (a subquery for set-based work)."""
         pk = view.pk_columns[0]
         if not self.whole_filter:
             return select(pk).where(pk.in_(self.pks))
-        matching = (await view.matching_query(self.list_params)).order_by(None).subquery()
-        return select(matching.c[pk.key])
+        matching = await view.matching_query(self.list_params)
+        rows = self.leave_out_excluded(matching.order_by(None), pk).subquery()
+        return select(rows.c[pk.key])
 
 
 def count_rows(session: Session, ids: Select[Any]) -> int:
@@ -73,5 +108,10 @@ def count_rows(session: Session, ids: Select[Any]) -> int:
 
 def list_state(params: QueryParams) -> str:
     """The list's filters, search and sort as a query string, for links that act on what the
-    list shows (exports): paging and selections left out."""
-    return Selection.whole_filter_of(params).filter_query_string()
+    list shows (exports): paging left out, rows unticked from "all matching" kept."""
+    selection = Selection.whole_filter_of(params)
+    state = selection.filter_query_string()
+    if not selection.excluded:
+        return state
+    left_out = urlencode([(EXCEPT, ",".join(map(str, selection.excluded)))])
+    return f"{left_out}&{state}" if state else left_out

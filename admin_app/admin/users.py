@@ -40,6 +40,7 @@ class UserAdmin(PanelModelView, model=User):
     column_searchable_list = [User.email]
     column_sortable_list = [User.id, User.email, User.created_at]
     column_default_sort = [(User.id, True)]
+    column_editable_list = [User.email]
 
     # Details
     column_details_list = [User.id, User.email, User.event_count, User.created_at, User.updated_at]

@@ -29,19 +29,66 @@
     ["page", "pageSize", "error"].forEach(function (key) { params.delete(key); });
     return params;
   }
+  var banner = document.getElementById("selection-banner");
+  var allMatching = banner && banner.getAttribute("data-all-matching") === "yes";
+
+  // "Select all N matching, except": the selection lives in the URL the server rendered
+  // (scope=filter&except=...). Unticking a row adds it to `except`, in the address bar and in
+  // every link that carries the selection (paging, page size, exports), never as 50,000 ids.
+  function rowId(box) { return box.parentNode.querySelector('input[type="hidden"]').value; }
+  function excludedIds() {
+    var raw = new URLSearchParams(window.location.search).get("except") || "";
+    return raw.split(",").filter(function (id) { return id; });
+  }
+  function withExcluded(href, ids) {
+    var url = new URL(href, window.location.href);
+    if (ids.length) { url.searchParams.set("except", ids.join(",")); } else { url.searchParams.delete("except"); }
+    return url.pathname + url.search;
+  }
+  function keepExcluded(ids) {
+    window.history.replaceState(null, "", withExcluded(window.location.href, ids));
+    document.querySelectorAll(".page-link[href], #export-links a, .dropdown-item[href*='pageSize']").forEach(function (link) {
+      if (link.getAttribute("href") !== "#") link.setAttribute("href", withExcluded(link.getAttribute("href"), ids));
+    });
+    var summary = document.getElementById("selection-summary");
+    var total = banner.getAttribute("data-count");
+    summary.textContent = "All " + total + " rows matching the list are selected" +
+      (ids.length ? ", except " + ids.length + " you unticked." : ".");
+  }
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!banner || !(box instanceof HTMLInputElement)) return;
+    if (allMatching && box.classList.contains("select-box")) {
+      var ids = excludedIds().filter(function (id) { return id !== rowId(box); });
+      if (!box.checked) ids.push(rowId(box));
+      keepExcluded(ids);
+    } else if (!allMatching && (box.id === "select-all" || box.classList.contains("select-box"))) {
+      var boxes = document.querySelectorAll(".select-box");
+      var ticked = document.querySelectorAll(".select-box:checked");
+      banner.hidden = !(boxes.length && ticked.length === boxes.length);
+    }
+  });
+
   if (window.jQuery) {
     var $ = window.jQuery;
     $("[id^='action-custom-']").off("click").on("click", function () {
       var params = listParams();
       var pks = [];
       $(".select-box:checked").each(function () { pks.push($(this).siblings().get(0).value); });
-      if (pks.length) { params.set("pks", pks.join(",")); } else { params.set("scope", "filter"); }
+      if (allMatching || !pks.length) { params.set("scope", "filter"); } else { params.set("pks", pks.join(",")); }
       window.location.href = $(this).attr("data-url") + "?" + params.toString();
     });
     // SQLAdmin appends "?pks=..." to the link's stored URL on every opening of the dialog, so
     // a second attempt (after Cancel) sent "?pks=1?pks=1". Build it from the attribute instead.
     // Bootstrap's data attributes open the dialog; this only prepares what it will send.
-    $("#action-delete").off("click").on("click", function () {
+    // With all matching rows selected, the delete goes to the preview page (it counts them).
+    $("#action-delete").off("click").on("click", function (event) {
+      if (allMatching) {
+        event.preventDefault();
+        event.stopPropagation();
+        window.location.href = banner.getAttribute("data-delete-url") + "?" + listParams().toString();
+        return;
+      }
       var pks = [];
       $(".select-box:checked").each(function () { pks.push($(this).siblings().get(0).value); });
       $(this).data("pk", pks.length + (pks.length === 1 ? " selected row" : " selected rows"));

@@ -148,11 +148,12 @@ def _run(
     batch_form: QueryParams | None,
     reason: str | None,
 ) -> str:
+    changes = BatchChanges(status=status)
+    if batch_form is not None:
+        with view.session_maker() as lookup:
+            changes = batch.parse_changes(lookup, batch_form)
     with view.session_maker() as session:
         if status is not None or batch_form is not None:
-            changes = BatchChanges(status=status)
-            if batch_form is not None:
-                changes = batch.parse_changes(session, batch_form)
             kind = "set_status" if status is not None else "batch_edit"
             changed = batch.apply(session, ids, selection, changes, kind=kind, reason=reason)
             return f"{batch.summary(changed, changes)}. {UNDOABLE}"

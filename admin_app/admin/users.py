@@ -2,21 +2,29 @@
 
 from typing import Any
 
+import anyio.to_thread
 from sqladmin import action
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from wtforms.validators import InputRequired, Length
 
 from admin_app import audit
+from admin_app.admin import inline_events
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import Dependents
+from admin_app.admin.errors import ActionRefused
 from admin_app.admin.ids import parse_id
+from admin_app.admin.inline_events import InlinePage, InlineRow
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.validators import strip_text, valid_email
+from admin_app.admin.versioning import EXPECTED_VERSION
 from admin_app.history import images
 from admin_app.models import EMAIL_MAX_LENGTH, Event, User
+from admin_app.web.form_bodies import text_form
 
 # Events shown on a user's page; the rest are one click away in the filtered events list.
 DETAIL_EVENTS_SHOWN = 20
@@ -46,8 +54,10 @@ class UserAdmin(PanelModelView, model=User):
     column_details_list = [User.id, User.email, User.event_count, User.created_at, User.updated_at]
     details_template = "user_details.html"
 
-    # Form: the events side is edited from each event, never as a giant multi-select here.
+    # Form: the user's events are edited inline, a page at a time (inline_events.py), never as
+    # a giant multi-select.
     form_columns = [User.email]
+    edit_template = "user_edit.html"
     form_args = {
         "email": {
             "label": "Email",
@@ -86,6 +96,53 @@ class UserAdmin(PanelModelView, model=User):
             .limit(DETAIL_EVENTS_SHOWN)
         )
         return {"organized_events": await self.run_query(stmt)}
+
+    async def edit_context(self, request: Request) -> dict[str, Any]:
+        # The page of events the form shows; on a save, the rows as typed (kept on a refusal).
+        user_id = parse_id(request.path_params["pk"]) or -1
+        page = inline_events.page_number(request.query_params)
+        stored = await anyio.to_thread.run_sync(self._stored_events, user_id, page)
+        if request.method != "POST":
+            return {"inline": stored}
+        try:
+            rows = inline_events.read_rows(await text_form(request))
+        except ActionRefused as refused:
+            raise HTTPException(status_code=400, detail=str(refused)) from refused
+        inline_events.remember(request.state, rows)
+        return {"inline": stored if rows is None else inline_events.typed_page(stored, rows)}
+
+    def _stored_events(self, user_id: int, page: int) -> InlinePage:
+        with self.sync_sessions() as session:
+            return inline_events.stored_page(session, user_id, page)
+
+    async def update_model(self, request: Request, pk: str, data: dict[str, Any]) -> Any:
+        # With the inline table, the user and their events are saved in one transaction here;
+        # a save of the user alone (no table in the form) is SQLAdmin's.
+        rows = inline_events.remembered(request.state)
+        if rows is None:
+            return await super().update_model(request, pk, data)
+        inline_events.refuse_rows_with_errors(rows)
+        async with self._readable_errors(request):
+            checked = await self._clean_in_thread(data, pk=pk)
+            saved = await anyio.to_thread.run_sync(self._save_with_events, pk, checked, rows)
+        self.forget_counts()
+        if self.count_cache is not None:
+            self.count_cache.forget("event")
+        return saved
+
+    def _save_with_events(self, pk: str, data: dict[str, Any], rows: list[InlineRow]) -> User:
+        with self.sync_sessions(expire_on_commit=False) as session:
+            # SQLAdmin's (private) statement for one row by its URL key, as its own save uses.
+            user: User | None = session.scalars(self._stmt_by_identifier(pk)).first()
+            if user is None:
+                raise ActionRefused("This user no longer exists: someone deleted it.")
+            expected = data.pop(EXPECTED_VERSION, None)
+            if expected is not None and user.version != expected:
+                raise StaleDataError(f"user {pk} changed while saving")
+            user.email = data["email"]
+            inline_events.apply(session, user, rows)
+            session.commit()
+            return user
 
     def dependents(self, session: Session, ids: Select[Any]) -> Dependents | None:
         total = session.scalar(select(func.count(Event.id)).where(Event.organizer_id.in_(ids)))

@@ -102,6 +102,32 @@
     });
   }
 
+  // The user page's inline events: "Add another event" copies the last empty row under a new
+  // key (the server serves three and reads any number).
+  var addRow = document.getElementById("inline-add-row");
+  if (addRow) {
+    addRow.hidden = false;
+    addRow.addEventListener("click", function () {
+      var rows = document.querySelectorAll("#inline-events-table tr.inline-new");
+      var last = rows[rows.length - 1];
+      var key = "new" + rows.length;
+      var copy = last.cloneNode(true);
+      var oldKey = last.getAttribute("data-row-key");
+      copy.setAttribute("data-row-key", key);
+      copy.querySelectorAll("[name]").forEach(function (field) {
+        field.name = field.name.replace("events-" + oldKey + "-", "events-" + key + "-");
+        if (field.tagName === "INPUT") field.value = "";
+        field.removeAttribute("aria-invalid");
+        field.classList.remove("is-invalid");
+        var label = field.getAttribute("aria-label");
+        if (label) field.setAttribute("aria-label", label.replace(/new event \d+$/, "new event " + (rows.length + 1)));
+      });
+      copy.querySelectorAll(".invalid-feedback").forEach(function (note) { note.remove(); });
+      last.parentNode.appendChild(copy);
+      copy.querySelector("input[name$='-title']").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".toast").forEach(function (element) {
       new window.tabler.bootstrap.Toast(element, { delay: 4000 }).show();

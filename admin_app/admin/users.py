@@ -13,12 +13,12 @@ from starlette.responses import Response
 from wtforms.validators import InputRequired, Length
 
 from admin_app import audit
-from admin_app.admin import inline_events
+from admin_app.admin import inline_events, inline_rows
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.ids import parse_id
-from admin_app.admin.inline_events import InlinePage, InlineRow
+from admin_app.admin.inline_rows import InlinePage, InlineRow
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.validators import strip_text, valid_email
 from admin_app.admin.versioning import EXPECTED_VERSION
@@ -100,25 +100,25 @@ class UserAdmin(PanelModelView, model=User):
     async def edit_context(self, request: Request) -> dict[str, Any]:
         # The page of events the form shows; on a save, the rows as typed (kept on a refusal).
         user_id = parse_id(request.path_params["pk"]) or -1
-        page = inline_events.page_number(request.query_params)
+        page = inline_rows.page_number(request.query_params)
         stored = await anyio.to_thread.run_sync(self._stored_events, user_id, page)
         if request.method != "POST":
             return {"inline": stored}
         try:
-            rows = inline_events.read_rows(await text_form(request))
+            rows = inline_rows.read_rows(await text_form(request))
         except ActionRefused as refused:
             raise HTTPException(status_code=400, detail=str(refused)) from refused
-        inline_events.remember(request.state, rows)
-        return {"inline": stored if rows is None else inline_events.typed_page(stored, rows)}
+        inline_rows.remember(request.state, rows)
+        return {"inline": stored if rows is None else inline_rows.typed_page(stored, rows)}
 
     def _stored_events(self, user_id: int, page: int) -> InlinePage:
         with self.sync_sessions() as session:
-            return inline_events.stored_page(session, user_id, page)
+            return inline_rows.stored_page(session, user_id, page)
 
     async def update_model(self, request: Request, pk: str, data: dict[str, Any]) -> Any:
         # With the inline table, the user and their events are saved in one transaction here;
         # a save of the user alone (no table in the form) is SQLAdmin's.
-        rows = inline_events.remembered(request.state)
+        rows = inline_rows.remembered(request.state)
         if rows is None:
             return await super().update_model(request, pk, data)
         inline_events.refuse_rows_with_errors(rows)

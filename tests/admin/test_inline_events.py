@@ -7,7 +7,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app.models import AuditEntry, ChangeSet, Event, RowImage, SocialStatus, User
 from tests import factories
@@ -136,7 +136,6 @@ def test_a_row_someone_else_changed_refuses_the_whole_save_names_it_and_keeps_wh
     assert after[first.id].title == "Talk 0" and after[second.id].title == "Their title"
     assert db.get(User, user.id).email == "ann@example.org"  # type: ignore[union-attr]
     # The refused page carries the newer version: saving again keeps the typed values.
-    _, retry = _form(client, user.id)
     retry_fields = dict(re.findall(r'name="([^"]+)"(?:[^>]*?) value="([^"]*)"', response.text))
     assert retry_fields[f"events-{second.id}-version"] == "2"
     fields[f"events-{second.id}-version"] = retry_fields[f"events-{second.id}-version"]
@@ -196,8 +195,8 @@ def test_rows_of_another_user_cannot_be_edited_from_this_page(
 
 
 def test_the_page_costs_the_same_statements_for_10_and_10000_events(
-    client: TestClient, db: Session, session_factory
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, session_factory: sessionmaker[Session]
+) -> None:
     small = _organizer_with(db, 10, email="small@example.org")
     large = _organizer_with(db, 10_000, email="large@example.org")
     engine = session_factory.kw["bind"]

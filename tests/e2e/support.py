@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -492,3 +493,22 @@ def describe(response: Response) -> str:
     except PlaywrightError as exc:  # the body is gone once the page navigated away
         body = f"<unavailable: {exc.message}>"
     return f"{response.request.method} {response.url} -> {response.status}: {body}"
+
+
+# --- Accessibility ------------------------------------------------------------------------------
+
+AXE_SCRIPT = files("axe_playwright_python").joinpath("axe.min.js").read_text()
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now, one line per node."""
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['html'][:160]}"
+        for violation in result["violations"]
+        for node in violation["nodes"]
+    ]

@@ -6,7 +6,6 @@ never fetched at run time) and runs in the page after it has loaded, scripts and
 
 from collections.abc import Callable
 from datetime import date
-from importlib.resources import files
 
 import pyotp
 import pytest
@@ -21,25 +20,10 @@ from tests.e2e.support import (
     LiveServer,
     submit_login,
     unique_token,
+    violations,
 )
 
 pytestmark = pytest.mark.e2e
-
-AXE_SCRIPT = files("axe_playwright_python").joinpath("axe.min.js").read_text()
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.2 A/AA violations on the page as it is now, one line per node."""
-    page.evaluate(AXE_SCRIPT)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
-    )
-    return [
-        f"{violation['id']} ({violation['impact']}): {node['html'][:160]}"
-        for violation in result["violations"]
-        for node in violation["nodes"]
-    ]
 
 
 def _rows(database: Database) -> dict[str, int]:
@@ -69,6 +53,8 @@ PAGES: dict[str, Callable[[dict[str, int]], str]] = {
     "user form": lambda ids: f"/admin/user/edit/{ids['user']}",
     "bulk delete confirmation": lambda ids: f"/admin/user/bulk/delete?pks={ids['user']}",
     "bulk status confirmation": lambda ids: f"/admin/event/bulk/set-status?pks={ids['event']}",
+    "batch edit confirmation": lambda ids: "/admin/event/bulk/batch-edit?scope=filter&except=1",
+    "events list, all matching selected": lambda ids: "/admin/event/list?scope=filter&except=1",
     "audit log": lambda ids: "/admin/audit-entry/list",
     "staff list": lambda ids: "/admin/staff/list",
     "staff form": lambda ids: "/admin/staff/create",

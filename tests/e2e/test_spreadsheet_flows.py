@@ -16,6 +16,7 @@ from tests.e2e.support import (
     row_with,
     search,
     unique_token,
+    violations,
 )
 
 pytestmark = pytest.mark.e2e
@@ -55,6 +56,7 @@ def test_three_inline_edits_and_a_new_event_save_in_one_go(
     page.get_by_role("button", name="Add another event").click()
     expect(page.locator("input[name='events-new3-title']")).to_be_focused()
     shots.take(page, "inline-editor", docs_name="inline-events.png")
+    assert violations(page) == []
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/user/list"))
     assert database.event(first.id).title == f"{token} renamed"  # type: ignore[union-attr]
@@ -84,6 +86,7 @@ def test_a_stale_inline_row_is_refused_with_the_typed_values_kept(
     expect(page.get_by_role("alert").filter(has_text="now “")).to_contain_text(f"{token} theirs")
     expect(page.locator(_inline_row(page, event.id)["title"])).to_have_value(f"{token} mine")
     shots.take(page, "stale-row")
+    assert violations(page) == []  # the refusal, its row message and the kept values
     assert database.event(event.id).title == f"{token} theirs"  # type: ignore[union-attr]
     page.get_by_role("button", name="Save", exact=True).click()  # keep mine, knowingly
     expect(page).to_have_url(re.compile(r"/admin/user/list"))
@@ -131,6 +134,7 @@ def test_a_list_cell_is_edited_with_the_keyboard_and_a_conflict_keeps_the_typed_
     expect(message).to_contain_text(f"Their value: “{token} theirs”")
     expect(editor).to_have_value(f"{token} mine")
     shots.take(page, "cell-conflict", docs_name="list-cell-conflict.png")
+    assert violations(page) == []  # the open editor and its conflict message
     assert database.event(event.id).title == f"{token} theirs"  # type: ignore[union-attr]
     editor.press("Enter")  # retry at their version: mine wins, knowingly
     expect(cell).to_have_text(f"{token} mine")

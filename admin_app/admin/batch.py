@@ -2,7 +2,7 @@
 for a whole selection, in one transaction and one change set, each row imaged first (undoable)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, select, update
@@ -97,7 +97,7 @@ def _date_change(params: QueryParams) -> tuple[date | None, int | None]:
         return None, None
     if mode == "set":
         try:
-            return date.fromisoformat(params.get("new_date", "").strip()), None
+            return datetime.strptime(params.get("new_date", "").strip(), "%Y-%m-%d").date(), None
         except ValueError:
             raise BatchInputError("Date: enter a date as YYYY-MM-DD.") from None
     if mode == "shift":

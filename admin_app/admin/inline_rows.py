@@ -7,7 +7,7 @@ as "delete it".
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, QueryParams
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.formatters import STATUS_CHOICES
 from admin_app.admin.ids import parse_id
+from admin_app.admin.validators import strip_text
 from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus
 
 PAGE_SIZE = 25
@@ -27,6 +28,7 @@ SHOWN = f"{PREFIX}-shown"
 NEW_ROWS = 3
 MAX_NEW_ROWS = 100
 _STATE = "inline_events"
+DATE_FORMAT = "%Y-%m-%d"
 
 
 @dataclass
@@ -66,11 +68,12 @@ class InlineRow:
 
     @property
     def title_value(self) -> str:
-        return self.title.strip()
+        return str(strip_text(self.title))
 
     @property
     def date_value(self) -> date:
-        return date.fromisoformat(self.date_text)
+        # As the event form's date field reads it (WTForms' DateField).
+        return datetime.strptime(self.date_text, DATE_FORMAT).date()
 
     @property
     def status_value(self) -> SocialStatus:
@@ -93,6 +96,7 @@ class InlinePage:
     page: int
     pages: int
     statuses: list[tuple[str, str]] = field(default_factory=lambda: STATUS_CHOICES)
+    title_max: int = TITLE_MAX_LENGTH
 
 
 def page_number(params: QueryParams) -> int:
@@ -151,7 +155,7 @@ def _typed(form: FormData, key: str, event_id: int | None) -> InlineRow:
         key=key,
         event_id=event_id,
         title=value("title"),
-        date_text=value("date_of").strip(),
+        date_text=value("date_of"),
         status_text=value("social_status"),
         version=parse_id(value("version")),
         delete=value("delete") == "yes",

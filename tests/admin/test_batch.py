@@ -178,3 +178,9 @@ def test_export_and_the_list_honour_the_unticked_rows(client: TestClient, db: Se
     export = client.get("/admin/event/export/csv", params={"scope": "filter", "except": left_out})
     assert export.status_code == 200
     assert "Keep 1" not in export.text and all(f"Keep {n}" in export.text for n in (0, 2, 3))
+
+
+def test_only_lists_with_bulk_pages_offer_select_all_matching(client: TestClient) -> None:
+    assert 'id="selection-all-matching"' in client.get("/admin/event/list").text
+    staff = client.get("/admin/staff/list", params={"scope": "filter"}).text
+    assert 'id="selection-banner"' not in staff

@@ -1,7 +1,10 @@
-"""List row counts, kept a minute per filter so paging does not recount a million rows.
+"""List row counts: capped, and kept a minute per filter, so no view counts a million rows by
+surprise (Django's `show_full_result_count = False`, with the count one click away).
 
-A reused count may be out of date (another worker may have deleted rows since): the page says
-how old it is and offers an exact recount.
+A list counts its matching rows up to COUNT_CAP (or a little past the page it shows, for deep
+pages): past that it says "10,000+ items", and `recount=1` counts them all. A reused count may be
+out of date (another worker may have deleted rows since): the page says how old it is and offers
+an exact recount.
 """
 
 import time
@@ -19,32 +22,47 @@ from admin_app.admin.selection import Selection
 MAX_ENTRIES = 512
 # Request state: seconds since the shown count was computed (absent when it is fresh).
 COUNT_AGE_STATE = "count_age_seconds"
+# Request state: True when the shown count stopped at its cap ("10,000+").
+COUNT_CAPPED_STATE = "count_capped"
+# Rows counted before a list says "10,000+": an index range of this size counts in milliseconds.
+COUNT_CAP = 10_000
+EXACT = 0  # the cap of an exact count
 
 
 @dataclass(frozen=True)
 class CachedCount:
     value: int
     age_seconds: int
+    # The LIMIT the count ran under (EXACT: none); a value past it means "at least".
+    cap: int = EXACT
+
+    @property
+    def capped(self) -> bool:
+        return self.cap != EXACT and self.value > self.cap
+
+    def serves(self, cap: int) -> bool:
+        """Whether this count answers a view that needs counting up to `cap`."""
+        return not self.capped or (cap != EXACT and self.cap >= cap)
 
 
 class CountCache:
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl = ttl_seconds
-        self._counts: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
+        self._counts: OrderedDict[tuple[str, str], tuple[int, int, float]] = OrderedDict()
 
     def get(self, identity: str, filters: str) -> CachedCount | None:
         found = self._counts.get((identity, filters))
         if found is None:
             return None
-        value, at = found
+        value, cap, at = found
         age = time.monotonic() - at
         if age > self.ttl:
             del self._counts[(identity, filters)]
             return None
-        return CachedCount(value=value, age_seconds=int(age))
+        return CachedCount(value=value, age_seconds=int(age), cap=cap)
 
-    def put(self, identity: str, filters: str, value: int) -> None:
-        self._counts[(identity, filters)] = (value, time.monotonic())
+    def put(self, identity: str, filters: str, value: int, cap: int = EXACT) -> None:
+        self._counts[(identity, filters)] = (value, cap, time.monotonic())
         self._counts.move_to_end((identity, filters))
         while len(self._counts) > MAX_ENTRIES:
             self._counts.popitem(last=False)
@@ -65,23 +83,39 @@ class CountedListView(ListQueryView):
         return cache
 
     async def count(self, request: Request, stmt: Select[Any] | None = None) -> int:
-        """The list's row count, reused for a minute per filter."""
+        """The list's row count, up to a cap past the page shown; reused for a minute per
+        filter. `recount=1` counts every row, afresh."""
         cache = self.count_cache
         if stmt is None or cache is None:
             return int(await super().count(request, stmt))
         selection = Selection.whole_filter_of(request.query_params)
         filters = selection.filter_query_string()
-        cached = None if request.query_params.get("recount") else cache.get(self.identity, filters)
-        if cached is not None:
+        exact = bool(request.query_params.get("recount"))
+        cap = EXACT if exact else self._cap_for(request)
+        cached = None if exact else cache.get(self.identity, filters)
+        if cached is not None and cached.serves(cap):
             setattr(request.state, COUNT_AGE_STATE, cached.age_seconds)
+            setattr(request.state, COUNT_CAPPED_STATE, cached.capped)
             return cached.value
-        # Counting the unordered match is cheaper than SQLAdmin's count over the sorted query.
+        # Counting the unordered match is cheaper than SQLAdmin's count over the sorted query;
+        # under a cap, the database stops reading after cap + 1 rows.
         matching = (await self.matching_query(selection.list_params)).order_by(None)
+        if cap != EXACT:
+            matching = matching.limit(cap + 1)
         value = int(
             await super().count(request, select(func.count()).select_from(matching.subquery()))
         )
-        cache.put(self.identity, filters, value)
+        cache.put(self.identity, filters, value, cap)
+        setattr(request.state, COUNT_CAPPED_STATE, cap != EXACT and value > cap)
         return value
+
+    def _cap_for(self, request: Request) -> int:
+        # SQLAdmin clamps the page to the count: a deep page needs counting a little past it.
+        params = request.query_params
+        page = self.validate_page_number(params.get("page"), 1)
+        largest = max(self.page_size_options)
+        size = min(self.validate_page_number(params.get("pageSize"), self.page_size), largest)
+        return max(COUNT_CAP, page * size)
 
     def forget_counts(self) -> None:
         if (cache := self.count_cache) is not None:

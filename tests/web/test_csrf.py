@@ -28,6 +28,13 @@ FORGERIES: dict[str, Forgery] = {
     "bulk-delete": lambda c, ids: c.delete(
         "/admin/event/delete", params={"pks": f"{ids['event']},{ids['other_event']}"}
     ),
+    "list-cell": lambda c, ids: c.post(
+        f"/admin/user/cell/{ids['user']}",
+        data={"field": "email", "value": "forged@example.org", "version": "1"},
+    ),
+    "batch-edit": lambda c, ids: c.post(
+        "/admin/event/bulk/batch-edit", data={"pks": str(ids["event"]), "new_status": "private"}
+    ),
     "logout": lambda c, ids: c.post("/admin/logout"),
     "password-change": lambda c, ids: c.post(
         "/admin/account/password",

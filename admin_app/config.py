@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     session_lifetime: int = 8 * 60 * 60
     # Admins must switch on two-factor login (TOTP) before they can use the panel.
     require_mfa: bool = False
-    # Seconds the dashboard's aggregates are reused before being computed again.
-    dashboard_cache_seconds: float = 30.0
+    # Seconds the dashboard's figures are reused. 0: always exact (the database keeps them as
+    # tallies, so reading them costs a few rows; see admin_app/tallies.py).
+    dashboard_cache_seconds: float = 0.0
     # Seconds a list's row count is reused while paging through the same filter.
     list_count_cache_seconds: float = 60.0
     # Seconds a save waits for a row or table another transaction holds locked (on SQLite: for

@@ -290,3 +290,27 @@ class AuditEntry(Base):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.action} {self.target} {self.target_id or ''}".strip()
+
+
+class EventTally(Base):
+    """How many events a month holds per social status, kept by database triggers in the same
+    transaction as every change to `events` (admin_app/tallies.py): the dashboard reads these
+    few rows instead of counting a million events. A (month, status) may have several rows (on
+    PostgreSQL each statement appends its own): the figure is their sum."""
+
+    __tablename__ = "event_tallies"
+    __table_args__ = (Index("ix_event_tallies_month_social_status", "month", "social_status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))  # "2026-11"
+    social_status: Mapped[str] = mapped_column(String(16))
+    delta: Mapped[int]
+
+
+class UserTally(Base):
+    """How many users exist, as a sum of deltas kept by triggers (admin_app/tallies.py)."""
+
+    __tablename__ = "user_tallies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delta: Mapped[int]

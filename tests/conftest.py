@@ -64,7 +64,9 @@ def _empty_tables(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(TABLES_CHILD_FIRST)} RESTART IDENTITY"))
         else:
-            for table in TABLES_CHILD_FIRST:
+            # Deleting events and users moves their tallies (triggers): the tallies go last.
+            tallies_last = sorted(TABLES_CHILD_FIRST, key=lambda name: name.endswith("_tallies"))
+            for table in tallies_last:
                 conn.execute(text(f"DELETE FROM {table}"))
             conn.execute(text("DELETE FROM sqlite_sequence"))  # ids restart, as on PostgreSQL
 

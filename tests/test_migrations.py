@@ -22,6 +22,8 @@ TABLES = {
     "audit_log",
     "change_sets",
     "row_images",
+    "event_tallies",
+    "user_tallies",
 }
 
 

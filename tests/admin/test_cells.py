@@ -104,11 +104,12 @@ def test_viewers_get_no_editable_cells_and_may_not_save_one(
 ) -> None:
     event = factories.make_event(db, title="Untouched")
     viewer = client_as(StaffRole.VIEWER)
-    assert "editable-cell" not in viewer.get("/admin/event/list").text
+    assert "data-cell-field" not in viewer.get("/admin/event/list").text
     response = _save(viewer, "event", event.id, "title", "Changed", event.version)
     assert response.status_code == 403 and _fresh(db, event).title == "Untouched"
     editor = client_as(StaffRole.EDITOR)
-    assert 'data-cell="title"' in editor.get("/admin/event/list").text
+    page = editor.get("/admin/event/list").text
+    assert 'data-cell-field="title"' in page and 'data-version="1"' in page
 
 
 @pytest.mark.parametrize(

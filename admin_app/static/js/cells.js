@@ -11,6 +11,33 @@
     return table.querySelectorAll("thead th")[cell.cellIndex];
   }
 
+  // The server marks editable columns on their header and each row's version on the row; the
+  // cells become editable here (without the script they are plain text, with no tab stop).
+  function rawValue(cell, th) {
+    var shown = cell.textContent.trim();
+    var choices = JSON.parse(th.getAttribute("data-cell-choices") || "[]");
+    var match = choices.filter(function (choice) { return choice[1] === shown; })[0];
+    return match ? match[0] : shown;
+  }
+  function enhance(table) {
+    var heads = table.querySelectorAll("thead th");
+    table.querySelectorAll("tbody tr[data-version]").forEach(function (row) {
+      var pk = row.querySelector('input[type="hidden"]').value;
+      row.setAttribute("data-cell-url", table.getAttribute("data-cell-url").replace("PK", encodeURIComponent(pk)));
+      heads.forEach(function (th, index) {
+        var field = th.getAttribute("data-cell-field");
+        var cell = row.cells[index];
+        if (!field || !cell) return;
+        cell.classList.add("editable-cell");
+        cell.tabIndex = 0;
+        cell.setAttribute("aria-describedby", "cell-hint");
+        cell.setAttribute("data-cell", field);
+        cell.setAttribute("data-value", rawValue(cell, th));
+      });
+    });
+  }
+  document.querySelectorAll("table[data-cell-url]").forEach(enhance);
+
   function makeInput(cell) {
     var th = header(cell);
     var kind = th.getAttribute("data-cell-kind");

@@ -166,24 +166,28 @@ def user_count(conn: Connection) -> int:
 def compact(conn: Connection) -> None:
     """Fold PostgreSQL's delta rows into one per (month, status) once there are many.
 
-    One statement: the rows it deletes are summed back in; rows appended meanwhile by other
-    transactions are not in its snapshot and stay, so no change is lost or counted twice.
+    One statement per table, the same on every view (it deletes nothing while the rows are
+    few): the rows it deletes are summed back in; rows appended meanwhile by other transactions
+    are not in its snapshot and stay, so no change is lost or counted twice.
     """
     if conn.dialect.name != "postgresql":
         return  # SQLite keeps one row per (month, status) already
-    if (conn.scalar(select(func.count(EventTally.id))) or 0) > COMPACT_AFTER:
-        conn.execute(
-            text(
-                "WITH gone AS (DELETE FROM event_tallies RETURNING month, social_status, delta) "
-                "INSERT INTO event_tallies (month, social_status, delta) "
-                "SELECT month, social_status, sum(delta) FROM gone GROUP BY 1, 2 "
-                "HAVING sum(delta) <> 0"
-            )
-        )
-    if (conn.scalar(select(func.count(UserTally.id))) or 0) > COMPACT_AFTER:
-        conn.execute(
-            text(
-                "WITH gone AS (DELETE FROM user_tallies RETURNING delta) "
-                "INSERT INTO user_tallies (delta) SELECT sum(delta) FROM gone HAVING count(*) > 0"
-            )
-        )
+    conn.execute(
+        text(
+            "WITH gone AS (DELETE FROM event_tallies "
+            "WHERE (SELECT count(*) FROM event_tallies) > :limit "
+            "RETURNING month, social_status, delta) "
+            "INSERT INTO event_tallies (month, social_status, delta) "
+            "SELECT month, social_status, sum(delta) FROM gone GROUP BY 1, 2 "
+            "HAVING sum(delta) <> 0"
+        ),
+        {"limit": COMPACT_AFTER},
+    )
+    conn.execute(
+        text(
+            "WITH gone AS (DELETE FROM user_tallies "
+            "WHERE (SELECT count(*) FROM user_tallies) > :limit RETURNING delta) "
+            "INSERT INTO user_tallies (delta) SELECT sum(delta) FROM gone HAVING count(*) > 0"
+        ),
+        {"limit": COMPACT_AFTER},
+    )

@@ -17,7 +17,7 @@ from tests.history.conftest import bulk, undo
 def _counted(db: Session) -> tuple[dict[tuple[str, str], int], int]:
     """The figures counted from the rows themselves."""
     db.expire_all()
-    per = {}
+    per: dict[tuple[str, str], int] = {}
     for day, status in db.execute(select(Event.date_of, Event.social_status)):
         key = (f"{day:%Y-%m}", status.value)
         per[key] = per.get(key, 0) + 1

@@ -12,7 +12,7 @@ from admin_app.admin.change_sets import ChangeSetAdmin
 from admin_app.admin.errors import FORM_ERROR_SUMMARY
 from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
-from admin_app.admin.formatters import badge, status_badge
+from admin_app.admin.formatters import badge, path_only, status_badge
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.recently_deleted import RecentlyDeletedView
 from admin_app.admin.roles import RoleAuthorization
@@ -53,6 +53,10 @@ def mount_admin(
         count_ttl=count_ttl,
         retention_days=retention_days,
     )
+    # Block tags leave no lines and indentation behind: a list page of 25 rows was mostly blanks.
+    admin.templates.env.trim_blocks = True
+    admin.templates.env.lstrip_blocks = True
+    admin.templates.env.filters["path_only"] = path_only
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge

@@ -5,6 +5,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from sqladmin.formatters import BASE_FORMATTERS
+from starlette.datastructures import URL
 
 from admin_app.models import SocialStatus
 
@@ -44,3 +45,10 @@ def utc_timestamp(value: datetime) -> str:
 
 # SQLAdmin's per-type formatters, with readable timestamps.
 TYPE_FORMATTERS = {**BASE_FORMATTERS, datetime: utc_timestamp}
+
+
+def path_only(url: object) -> str:
+    """A link to this site as its path and query: the list's rows repeated the scheme and host
+    in every link."""
+    parsed = URL(str(url))
+    return f"{parsed.path}?{parsed.query}" if parsed.query else parsed.path

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # Seconds a save waits for a row or table another transaction holds locked (on SQLite: for
     # another writer) before the page answers 503 "try again".
     database_lock_wait_seconds: float = 5.0
+    # True when DATABASE_URL points at a pooler in transaction pooling mode (PgBouncer): psycopg
+    # then never prepares statements (a prepared statement lives on one server connection, and
+    # the pooler hands each transaction any of them) and sends no startup options (PgBouncer
+    # refuses them): the lock wait is set by the pooler instead (docs/DEPLOY.md).
+    database_transaction_pooler: bool = False
     # Days the images of deleted users and events are kept for restoring (purge-deleted).
     deleted_retention_days: int = Field(default=30, ge=0)
     sql_echo: bool = False

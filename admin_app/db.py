@@ -87,11 +87,19 @@ def engine_for(settings: Settings) -> Engine:
         echo=echo,
         pool_pre_ping=True,
         pool_timeout=10,
-        connect_args={
-            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-            "options": f"-c lock_timeout={lock_wait_ms}",
-        },
+        connect_args=_postgres_connect_args(lock_wait_ms, settings.database_transaction_pooler),
     )
+
+
+def _postgres_connect_args(lock_wait_ms: int, behind_pooler: bool) -> dict[str, object]:
+    if behind_pooler:
+        # Transaction pooling: each transaction may get another server connection, where a
+        # statement prepared on the last one does not exist; and PgBouncer refuses `options`.
+        return {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "prepare_threshold": None}
+    return {
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "options": f"-c lock_timeout={lock_wait_ms}",
+    }
 
 
 def engine_at(database_url: str) -> Engine:

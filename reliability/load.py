@@ -4,6 +4,7 @@
     .venv/bin/python -m reliability.load --short          # CI: 8 clients, 10 s, smaller data
     .venv/bin/python -m reliability.load --db postgresql --clients 32 --seconds 120
     .venv/bin/python -m reliability.load --instances      # two app processes sharing one PostgreSQL
+    .venv/bin/python -m reliability.load --pooler --short # 4 instances x 2 workers via PgBouncer
 
 PostgreSQL runs `uvicorn admin_app.main:create_app --factory --workers 2`, SQLite one worker, each
 on a fresh database (created, migrated, seeded and dropped by the harness). The exit status is 1
@@ -23,12 +24,14 @@ import argparse
 import asyncio
 import random
 import resource
+import secrets
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,7 @@ from reliability.load_server import (
     fresh_database,
     use_app_dir,
 )
+from reliability.pooler import PgBouncer
 
 WORKERS = {"postgresql": 2, "sqlite": 1}
 # Seeded events reserved for the conflicting pairs (nobody else edits them).
@@ -110,7 +114,7 @@ class CpuMeter:
 
 
 async def run_clients(
-    base_url: str,
+    base_url: str | list[str],
     database: LoadDatabase,
     *,
     clients: int,
@@ -129,8 +133,10 @@ async def run_clients(
         conflict_ids=list(range(1, CONFLICT_ROWS + 1)),
         check_row=check_row,
     )
+    # Several instances (behind a pooler): each client talks to one, in turn.
+    urls = [base_url] if isinstance(base_url, str) else base_url
     browsers = [
-        Browser(base_url, database.staff[i % len(database.staff)], STAFF_PASSWORD, stats)
+        Browser(urls[i % len(urls)], database.staff[i % len(database.staff)], STAFF_PASSWORD, stats)
         for i in range(clients)
     ]
     try:
@@ -352,6 +358,65 @@ def run_load(backend: str, plan: Plan, log_dir: Path) -> Outcome:
             engine.dispose()
 
 
+# Many instances on a pooler: app processes x workers each, all through one PgBouncer.
+POOLED_INSTANCES = 4
+POOLED_WORKERS = 2
+
+
+def run_pooled_load(plan: Plan, log_dir: Path) -> Outcome:
+    """The load on PostgreSQL through PgBouncer in transaction pooling mode, with 4 instances
+    of 2 workers sharing one secret key (what a deployment behind a load balancer has)."""
+    staff = max(2, min(8, plan.clients // 4))
+    secret = secrets.token_urlsafe(48)
+    with (
+        fresh_database("postgresql", users=plan.users, events=plan.events, staff=staff) as database,
+        PgBouncer(pool_size=10) as pooler,
+    ):
+        engine = database.engine()
+        servers = [
+            AppServer(
+                pooler.url_for(database.url),
+                workers=POOLED_WORKERS,
+                secret_key=secret,
+                log_path=log_dir / f"pooled-{n}.log",
+                behind_pooler=True,
+            )
+            for n in range(POOLED_INSTANCES)
+        ]
+        stats, ledger = Stats(), Ledger()
+        cpu = CpuMeter()
+        try:
+            with ExitStack() as stack:
+                for server in servers:
+                    stack.enter_context(server)
+                started = time.monotonic()
+                stats.t0 = started
+                asyncio.run(
+                    run_clients(
+                        [server.base_url for server in servers],
+                        database,
+                        clients=plan.clients,
+                        seconds=plan.seconds,
+                        stats=stats,
+                        ledger=ledger,
+                        check_row=title_reader(engine),
+                    )
+                )
+                elapsed = time.monotonic() - started
+            label = (
+                f"postgresql through PgBouncer (transaction pooling, {pooler.pool_size} server "
+                f"connections), {POOLED_INSTANCES} instances x {POOLED_WORKERS} workers, "
+                f"{plan.clients} clients, {plan.users:,} users / {plan.events:,} events"
+            )
+            outcome = Outcome(label, stats, ledger, elapsed)
+            outcome.client_cpu, outcome.server_cpu = cpu.used()
+            outcome.checks = check_invariants(engine, ledger)
+            outcome.server_errors = [e for server in servers for e in server.unhandled_errors()]
+            return outcome
+        finally:
+            engine.dispose()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m reliability.load", description=__doc__.split("\n")[0]
@@ -368,6 +433,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--instances",
         action="store_true",
         help="instead: two app processes on one PostgreSQL (sessions, logout, throttling)",
+    )
+    parser.add_argument(
+        "--pooler",
+        action="store_true",
+        help="instead: 4 instances x 2 workers through PgBouncer, then the instances check there",
     )
     parser.add_argument("--logs", type=Path, help="where server logs go (default: a temp dir)")
     parser.add_argument("--app-dir", type=Path, help="serve the app from this copy of the code")
@@ -389,6 +459,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if plan.clients < 2 or plan.events <= CONFLICT_ROWS:
         parser.error("need at least 2 clients and more events than the reserved conflict rows")
     log_dir = args.logs or Path(tempfile.mkdtemp(prefix="events_load_logs_"))
+    if args.pooler:
+        from reliability.load_instances import check_instances
+
+        pooled = run_pooled_load(plan, log_dir)
+        report(pooled)
+        print(f"\nserver logs: {log_dir}")
+        shared = check_instances(through_pooler=True)
+        return 0 if pooled.ok and shared else 1
     outcomes = [run_load(backend, plan, log_dir) for backend in args.db]
     for outcome in outcomes:
         report(outcome)

@@ -10,12 +10,14 @@ logins are counted across both (the login_attempts table).
 import re
 import secrets
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 import httpx
 
 from admin_app.staff.throttle import MAX_FAILURES_PER_ACCOUNT
 from reliability.load_server import STAFF_PASSWORD, AppServer, fresh_database
+from reliability.pooler import PgBouncer
 
 COOKIE = "events_admin_session"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -45,16 +47,28 @@ def _logged_in(client: httpx.Client) -> bool:
     return client.get("/admin/event/list").status_code == 200
 
 
-def check_instances() -> bool:
+def check_instances(*, through_pooler: bool = False) -> bool:
+    """The checks above; `through_pooler`: both instances reach PostgreSQL through PgBouncer in
+    transaction pooling mode (reliability/pooler.py)."""
     results: list[tuple[str, bool, str]] = []
     log_dir = Path(tempfile.mkdtemp(prefix="events_instances_"))
     secret = secrets.token_urlsafe(48)
-    with fresh_database("postgresql", users=50, events=100, staff=3) as database:
-        first = AppServer(database.url, workers=1, secret_key=secret, log_path=log_dir / "a.log")
-        second = AppServer(database.url, workers=1, secret_key=secret, log_path=log_dir / "b.log")
+    with (
+        fresh_database("postgresql", users=50, events=100, staff=3) as database,
+        PgBouncer() if through_pooler else nullcontext() as pooler,
+    ):
+        url = pooler.url_for(database.url) if pooler is not None else database.url
+        behind = pooler is not None
+        first = AppServer(
+            url, workers=1, secret_key=secret, log_path=log_dir / "a.log", behind_pooler=behind
+        )
+        second = AppServer(
+            url, workers=1, secret_key=secret, log_path=log_dir / "b.log", behind_pooler=behind
+        )
         with first, second:
             a, b = first.base_url, second.base_url
-            print(f"instance A {a}, instance B {b}, one database {database.name}")
+            via = f" through PgBouncer on {pooler.port}" if pooler is not None else ""
+            print(f"instance A {a}, instance B {b}, one database {database.name}{via}")
             email = database.staff[1]
 
             # 1. A login on A is a login on B.
@@ -66,7 +80,7 @@ def check_instances() -> bool:
             results.append(("a session started on A is valid on B", ok, f"login {status}"))
 
             # (An instance with another SECRET_KEY does not take the cookie: keys must match.)
-            stranger = AppServer(database.url, workers=1, log_path=log_dir / "c.log")
+            stranger = AppServer(url, workers=1, log_path=log_dir / "c.log", behind_pooler=behind)
             with stranger, _with_cookie(stranger.base_url, cookie) as on_c:
                 refused = not _logged_in(on_c)
             results.append(("an instance with another SECRET_KEY refuses that cookie", refused, ""))

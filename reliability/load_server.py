@@ -149,8 +149,11 @@ class AppServer:
         log_path: Path,
         secret_key: str | None = None,
         port: int | None = None,
+        behind_pooler: bool = False,
     ) -> None:
         self.database_url = database_url
+        # DATABASE_URL is a PgBouncer in transaction pooling mode (reliability/pooler.py).
+        self.behind_pooler = behind_pooler
         self.workers = workers
         self.log_path = log_path
         self.secret_key = secret_key or secrets.token_urlsafe(48)
@@ -173,6 +176,7 @@ class AppServer:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PORT": str(self.port),  # the Host header carries the port, and is checked with it
             "APP_ENV": "development",
+            "DATABASE_TRANSACTION_POOLER": "true" if self.behind_pooler else "false",
         }
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:

@@ -11,6 +11,7 @@ from admin_app.db import engine_for, make_session_factory
 from admin_app.history import recorder
 from admin_app.web import health, outage
 from admin_app.web.auth import StaffAuthBackend
+from admin_app.web.compression import SecretFreeGZipMiddleware
 from admin_app.web.headers import SecurityHeadersMiddleware
 from admin_app.web.hosts import HostCheckMiddleware
 from admin_app.web.limits import QueryLimitsMiddleware
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     outage.install(app)
     outage.install(panel.admin)
     # The last added runs first: headers go on every response, even a foreign Host's 400.
+    app.add_middleware(SecretFreeGZipMiddleware)
     app.add_middleware(QueryLimitsMiddleware)
     app.add_middleware(
         HostCheckMiddleware, allowed_hosts=settings.allowed_hosts, port=settings.port

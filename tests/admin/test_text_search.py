@@ -98,3 +98,9 @@ async def test_a_rare_term_is_looked_up_in_the_index_a_common_one_walks_the_list
     await prepare(app.state.session_factory, [User.email], "exampl")
     plan = _plan(app, db, select(User.id).where(contains(User.email, "exampl")))
     assert "users_email_search" not in plan
+
+
+def test_a_search_shorter_than_a_trigram_says_what_it_costs(client: TestClient) -> None:
+    short = client.get("/admin/event/list", params={"search": "ja"}).text
+    assert "type three or more for the indexed search" in short
+    assert 'id="search-short-note"' not in client.get("/admin/event/list?search=jaz").text

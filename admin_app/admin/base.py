@@ -1,7 +1,8 @@
 """The panel's model view: its hooks (clean, delete rules) and saves that fail with messages.
 
 Built from small views, each with one job: StrictInputView (strict.py: keys and search), the
-list's query and paging (paging.py), counts (counting.py) and row versions (versioning.py).
+list's query and paging (paging.py), counts (counting.py), row versions (versioning.py) and row
+links (links.py).
 """
 
 from collections.abc import AsyncIterator
@@ -30,6 +31,7 @@ from admin_app.admin.errors import (
     translate_integrity_error,
 )
 from admin_app.admin.formatters import TYPE_FORMATTERS
+from admin_app.admin.links import RowLinksView
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.pickers import LiteralAjaxLoader
 from admin_app.admin.versioning import StaleEdit, VersionedView, remember_current_version
@@ -37,7 +39,7 @@ from admin_app.db import sync_factory
 from admin_app.web import outage
 
 
-class PanelModelView(CountedListView, VersionedView):
+class PanelModelView(CountedListView, VersionedView, RowLinksView):
     """A ModelView whose saves and deletes fail with messages, never tracebacks."""
 
     column_type_formatters = TYPE_FORMATTERS

@@ -1,0 +1,37 @@
+"""Row links built once per page: SQLAdmin asks `url_for` for every link of every row, and each
+call walks all the app's routes (75 row links and 139 walks were a third of a list page's render).
+"""
+
+from typing import Any
+
+from sqladmin import ModelView
+from sqladmin.helpers import get_object_identifier
+from starlette.datastructures import URL
+from starlette.requests import Request
+
+_MEMO_STATE = "row_link_bases"
+_KEY = "0123456789"  # a key no route converter changes, replaced by each row's own
+
+
+class RowLinksView(ModelView):
+    def _link_base(self, request: Request, name: str, identity: str, **params: str) -> str:
+        memo: dict[tuple[str, str], str] = getattr(request.state, _MEMO_STATE, None) or {}
+        setattr(request.state, _MEMO_STATE, memo)
+        if (name, identity) not in memo:
+            memo[(name, identity)] = str(request.url_for(name, identity=identity, **params))
+        return memo[(name, identity)]
+
+    # SQLAdmin's (private) builder of a row's details and edit links.
+    def _build_url_for(self, name: str, request: Request, obj: Any) -> URL:
+        pk = str(get_object_identifier(obj))
+        if not pk.isdigit():  # a key a converter might encode: SQLAdmin's own way
+            return super()._build_url_for(name, request, obj)
+        base = self._link_base(request, name, self._identity_for_object(obj), pk=_KEY)
+        if not base.endswith(_KEY):  # a route whose key is not the last segment
+            return super()._build_url_for(name, request, obj)
+        return URL(base[: -len(_KEY)] + pk)
+
+    # SQLAdmin's (private) builder of a row's delete link.
+    def _url_for_delete(self, request: Request, obj: Any) -> str:
+        base = self._link_base(request, "admin:delete", self._identity_for_object(obj))
+        return f"{base}?pks={get_object_identifier(obj)}"

@@ -12,12 +12,11 @@ from starlette.datastructures import QueryParams
 
 from admin_app import audit, clock
 from admin_app.admin.errors import DATABASE_REFUSED, ActionRefused
-from admin_app.admin.ids import parse_id
+from admin_app.admin.organizers import find_organizer
 from admin_app.admin.selection import Selection
 from admin_app.admin.wording import plural
-from admin_app.emails import normalize_email
 from admin_app.history import images
-from admin_app.models import EMAIL_MAX_LENGTH, Event, SocialStatus, User
+from admin_app.models import Event, SocialStatus
 from admin_app.web import outage
 
 # A shift past a century is a typing slip, not a plan (and soon leaves the calendar).
@@ -113,20 +112,15 @@ def _date_change(params: QueryParams) -> tuple[date | None, int | None]:
 
 
 def _organizer(session: Session, typed: str) -> tuple[int | None, str | None]:
-    # An id (the picker's value) or an email typed by hand, as on the event form.
+    # An id (the picker's value) or an email typed by hand, read as the event form reads it.
     if not typed:
         return None, None
-    organizer_id = parse_id(typed)
-    if organizer_id is not None:
-        match = User.id == organizer_id
-    elif "@" in typed and "\x00" not in typed and len(typed) <= EMAIL_MAX_LENGTH:
-        match = User.email == normalize_email(typed)
-    else:
-        raise BatchInputError("Organizer: type a user's email (or id), or leave it empty.")
-    found = session.execute(select(User.id, User.email).where(match)).first()
+    found = find_organizer(session, typed)
     if found is None:
-        raise BatchInputError(f"Organizer: no user {typed!r} exists.")
-    return int(found.id), str(found.email)
+        raise BatchInputError(
+            f"Organizer: no user {typed!r}. Type a user's email (or id), or leave it empty."
+        )
+    return found
 
 
 def sample(session: Session, ids: Select[Any]) -> list[Event]:

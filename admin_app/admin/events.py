@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from sqladmin import action
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,12 +14,11 @@ from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
 from admin_app.admin.formatters import STATUS_CHOICES, status_badge, unbroken_date
-from admin_app.admin.ids import parse_id
+from admin_app.admin.organizers import find_organizer
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.pickers import PickerWidget
 from admin_app.admin.validators import enum_value, strip_text
-from admin_app.emails import normalize_email
-from admin_app.models import EMAIL_MAX_LENGTH, TITLE_MAX_LENGTH, Event, SocialStatus, User
+from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
 
 ORGANIZER_MISSING = "Choose an organizer from the suggestions (type part of their email)."
 
@@ -119,17 +118,7 @@ class EventAdmin(PanelModelView, model=Event):
 
     def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         # The picker sends an id; typed without the script, an email names the user too.
-        typed = str(data.get("organizer") or "")
-        organizer_id = parse_id(typed)
-        match = User.id == organizer_id if organizer_id is not None else None
-        if match is None and _could_be_email(typed):
-            match = User.email == normalize_email(typed)
-        found = session.scalar(select(User.id).where(match)) if match is not None else None
+        found = find_organizer(session, str(data.get("organizer") or ""))
         if found is None:
             raise FormErrors({"organizer": [ORGANIZER_MISSING]})
-        return {**data, "organizer": str(found)}
-
-
-def _could_be_email(typed: str) -> bool:
-    # NUL cannot reach PostgreSQL as text, and nothing longer is an address: both name no one.
-    return "@" in typed and "\x00" not in typed and len(typed.strip()) <= EMAIL_MAX_LENGTH
+        return {**data, "organizer": str(found[0])}

@@ -111,7 +111,7 @@ def test_a_batch_edit_is_undone_row_by_row(client: TestClient, db: Session) -> N
         pytest.param({"date_change": "shift", "shift_days": "0"}, "between 1 and", id="zero"),
         pytest.param({"date_change": "shift", "shift_days": "99999"}, "between 1 and", id="far"),
         pytest.param({"new_organizer": "ghost@example.org"}, "no user", id="unknown-organizer"),
-        pytest.param({"new_organizer": "nobody"}, "type a user's email", id="not-an-email"),
+        pytest.param({"new_organizer": "nobody"}, "Type a user's email", id="not-an-email"),
     ],
 )
 def test_bad_batch_input_is_shown_on_the_page_and_changes_nothing(

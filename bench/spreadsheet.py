@@ -37,7 +37,7 @@ from bench.layout import Layout
 from bench.seed import BENCH_STAFF_EMAIL, BENCH_STAFF_PASSWORD, ensure_data
 from bench.servers import ArmServer
 from bench.targets import DATA_DIR, DEFAULT_SIZE, Size, postgres_target, sqlite_target
-from bench.time_machine import BENCH_ACTOR, _ids
+from bench.time_machine import BENCH_ACTOR, spread_ids
 
 PAGE_REPS = 20
 # Stock's user form embeds every event (seconds per request at 1M): two requests say enough.
@@ -218,7 +218,7 @@ def _raw_batch(ids: list[int]) -> Callable[[Session], None]:
 
 def batch_edits(engine: Engine) -> None:
     with Session(engine) as session:
-        ids = _ids(session, BATCH_ROWS)
+        ids = spread_ids(session, BATCH_ROWS)
     times: dict[str, list[float]] = {"panel": [], "raw": []}
     for _ in range(BATCH_ROUNDS):
         times["panel"].append(_rolled_back(engine, _panel_batch(ids)))

@@ -34,7 +34,7 @@ ROUNDS = 5
 BENCH_ACTOR = audit.Actor(staff_id=None, email="bench@example.com", client="bench")
 
 
-def _ids(session: Session, count: int) -> list[int]:
+def spread_ids(session: Session, count: int) -> list[int]:
     # Spread over the table, like a filter would pick them.
     total = session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
     step = max(1, total // count)
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     engine = engine_at(target.url)
     audit.set_actor(BENCH_ACTOR)
     with make_session_factory(engine)() as session:
-        ten_k, hundred_k = _ids(session, 10_000), _ids(session, 100_000)
+        ten_k, hundred_k = spread_ids(session, 10_000), spread_ids(session, 100_000)
     deletes: dict[str, list[float]] = {"panel": [], "raw": []}
     restores: dict[str, list[float]] = {"panel": [], "raw": []}
     for _ in range(ROUNDS):

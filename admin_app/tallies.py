@@ -140,7 +140,7 @@ def backfill(conn: Connection) -> None:
     conn.execute(text("INSERT INTO user_tallies (delta) SELECT count(*) FROM users"))
 
 
-def events_by_month_and_status(conn: Connection, *, first: str, end: str) -> dict[str, int]:
+def events_by_month(conn: Connection, *, first: str, end: str) -> dict[str, int]:
     """Events per month ("2026-11" -> count) for months in [first, end)."""
     rows = conn.execute(
         select(EventTally.month, func.sum(EventTally.delta))

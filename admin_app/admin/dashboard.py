@@ -46,7 +46,7 @@ def collect(session: Session, *, today: date) -> Figures:
     tallies.compact(conn)
     first = _add_months(today.replace(day=1), -MONTHS_BACK)
     end = _add_months(today.replace(day=1), MONTHS_AHEAD + 1)
-    per_month = tallies.events_by_month_and_status(conn, first=f"{first:%Y-%m}", end=f"{end:%Y-%m}")
+    per_month = tallies.events_by_month(conn, first=f"{first:%Y-%m}", end=f"{end:%Y-%m}")
     months = [
         MonthBar(key, int(per_month.get(key, 0)))
         for key in (f"{_add_months(first, n):%Y-%m}" for n in range(MONTHS_BACK + 1 + MONTHS_AHEAD))

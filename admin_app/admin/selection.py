@@ -69,16 +69,6 @@ class Selection:
     def filter_query_string(self) -> str:
         return urlencode(list(self.list_params.multi_items()))
 
-    def scope_query_string(self) -> str:
-        """The selection itself as a query string: `pks=...`, or `scope=filter` (with `except`)
-        and the list's filters."""
-        if not self.whole_filter:
-            return urlencode([("pks", ",".join(map(str, self.pks)))])
-        scope = [(SCOPE, WHOLE_FILTER)]
-        if self.excluded:
-            scope.append((EXCEPT, ",".join(map(str, self.excluded))))
-        return urlencode([*scope, *self.list_params.multi_items()])
-
     def audit_scope(self, ids: list[int] | None, count: int) -> dict[str, Any]:
         """Which rows an action took, for its audit entry: the ids, or the filter and count."""
         if ids is not None and len(ids) <= MAX_SELECTION:

@@ -89,12 +89,7 @@ class UserAdmin(PanelModelView, model=User):
         # A bounded slice of the user's events, newest first: the page stays small at any size.
         pk = request.path_params["pk"]
         user_id = parse_id(pk) or -1
-        stmt = (
-            select(Event)
-            .where(Event.organizer_id == user_id)
-            .order_by(Event.date_of.desc(), Event.id.desc())
-            .limit(DETAIL_EVENTS_SHOWN)
-        )
+        stmt = inline_rows.newest_events(user_id).limit(DETAIL_EVENTS_SHOWN)
         return {"organized_events": await self.run_query(stmt)}
 
     async def edit_context(self, request: Request) -> dict[str, Any]:

@@ -24,15 +24,23 @@ from admin_app.models import (
     AuditEntry,
     ChangeSet,
     Event,
+    SavedView,
     Staff,
     User,
 )
 
-AUDITED: dict[type, str] = {User: "user", Event: "event", Staff: "staff"}
+AUDITED: dict[type, str] = {User: "user", Event: "event", Staff: "staff", SavedView: "saved-view"}
 # Never written to the trail; a change to them is noted without values.
 SECRET_FIELDS = {"password_hash": "password", "mfa_secret": "two-factor login"}
 # Bookkeeping that changes on every save and says nothing to a reader.
-UNTRACKED_FIELDS = {"updated_at", "version", "session_version", "last_login_at", "created_at"}
+UNTRACKED_FIELDS = {
+    "updated_at",
+    "version",
+    "session_version",
+    "last_login_at",
+    "created_at",
+    "preferences",
+}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
@@ -29,6 +30,10 @@ SUMMARY_MAX_LENGTH = 500
 # A change set's kind ("bulk_delete") and the reason staff may give for it.
 KIND_MAX_LENGTH = 32
 REASON_MAX_LENGTH = 500
+# A saved view's name, and its list state (a query string: filters, search, sort, page size,
+# columns).
+VIEW_NAME_MAX_LENGTH = 80
+VIEW_QUERY_MAX_LENGTH = 2_000
 # The largest INTEGER on PostgreSQL, the type of every id column: a bigger number names no row,
 # and sent as a parameter it is a database error ("out of range"), not an empty result.
 MAX_ID = 2**31 - 1
@@ -164,12 +169,53 @@ class Staff(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Base32 TOTP secret once two-factor login is switched on; None while it is off.
     mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    # How this person likes the panel (staff/preferences.py): columns per list, theme, shortcuts.
+    preferences: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
     def __str__(self) -> str:
         return self.email
 
     def __repr__(self) -> str:
         return f"Staff(id={self.id!r}, email={self.email!r}, role={self.role!r})"
+
+
+class SavedView(Base):
+    """A list as a staff member left it (filters, search, sort, page size, columns), under a name:
+    private to its owner, or shared with everyone, and then perhaps the list's team default."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (
+        Index("ix_saved_views_identity_owner_id", "identity", "owner_id"),
+        # One team default per list at most.
+        Index(
+            "uq_saved_views_identity_team_default",
+            "identity",
+            unique=True,
+            sqlite_where=text("team_default"),
+            postgresql_where=text("team_default"),
+        ),
+        SQLITE_NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    # The admin view identity of the list ("user", "event").
+    identity: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(VIEW_NAME_MAX_LENGTH))
+    # The list's query string, paging and selection left out.
+    query: Mapped[str] = mapped_column(String(VIEW_QUERY_MAX_LENGTH))
+    shared: Mapped[bool] = mapped_column(default=False)
+    team_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"SavedView(id={self.id!r}, identity={self.identity!r}, name={self.name!r})"
 
 
 class LoginAttempt(Base):

@@ -24,6 +24,7 @@ TABLES = {
     "row_images",
     "event_tallies",
     "user_tallies",
+    "saved_views",
 }
 
 

@@ -21,7 +21,7 @@ from admin_app.admin.staff_accounts import StaffAdmin
 from admin_app.admin.two_factor import TwoFactorView
 from admin_app.admin.users import UserAdmin
 from admin_app.admin.wording import plural
-from admin_app.web.auth import StaffAuthBackend
+from admin_app.web.auth import StaffAuthBackend, preferences_of
 from admin_app.web.csrf import csrf_token
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +63,7 @@ def mount_admin(
     admin.templates.env.globals["badge"] = badge
     admin.templates.env.globals["plural"] = plural
     admin.templates.env.globals["form_error_summary"] = FORM_ERROR_SUMMARY
+    admin.templates.env.globals["display_preferences"] = preferences_of
     admin.templates.env.globals["list_state"] = lambda request: list_state(request.query_params)
     for view in (
         UserAdmin,

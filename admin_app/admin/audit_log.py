@@ -15,7 +15,7 @@ from admin_app.models import TARGET_ID_MAX_LENGTH, AuditEntry
 from admin_app.web.redirects import ADMIN_PREFIX
 
 ACTIONS = ["create", "update", "delete", "set_status", "export", "restore", "undo", "purge"]
-TARGETS = ["user", "event", "staff"]
+TARGETS = ["user", "event", "staff", "saved-view"]
 
 
 class ObjectFilter(OwnFilter):

@@ -21,7 +21,6 @@ from starlette.responses import RedirectResponse
 from wtforms import Form
 
 from admin_app.admin.bulk import Dependents
-from admin_app.admin.counting import CountedListView
 from admin_app.admin.errors import (
     DATABASE_REFUSED,
     ActionRefused,
@@ -30,16 +29,21 @@ from admin_app.admin.errors import (
     remember_field_errors,
     translate_integrity_error,
 )
+from admin_app.admin.faceted import FacetedListView
 from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.admin.links import RowLinksView
+from admin_app.admin.list_columns import hidden_columns, shown_columns
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.pickers import LiteralAjaxLoader
+from admin_app.admin.saved_view_pages import list_state_query
 from admin_app.admin.versioning import StaleEdit, VersionedView, remember_current_version
 from admin_app.db import sync_factory
+from admin_app.staff.saved_views import SHARING_ROLES
 from admin_app.web import outage
+from admin_app.web.auth import ROLE_STATE, preferences_of
 
 
-class PanelModelView(CountedListView, VersionedView, RowLinksView):
+class PanelModelView(FacetedListView, VersionedView, RowLinksView):
     """A ModelView whose saves and deletes fail with messages, never tracebacks."""
 
     column_type_formatters = TYPE_FORMATTERS
@@ -84,6 +88,10 @@ class PanelModelView(CountedListView, VersionedView, RowLinksView):
         """Delete what depends on these rows (an admin's explicit choice); returns the count."""
         raise NotImplementedError(f"{self.name} rows have no dependents to delete")
 
+    def palette_detail(self, row: Any) -> str:
+        """A second line for the row in the global search (the row itself is its first)."""
+        return ""
+
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         """The list query reduced to the exported columns (plain values, no ORM objects)."""
         table: Any = sa_inspect(self.model).local_table
@@ -114,9 +122,19 @@ class PanelModelView(CountedListView, VersionedView, RowLinksView):
         return {"kind": kind, "choices": []}
 
     async def list_context(self, request: Request) -> dict[str, Any]:
+        shown = shown_columns(self, request.query_params, preferences_of(request))
+        context: dict[str, Any] = {
+            "shown_columns": shown,
+            "hidden_columns": hidden_columns(self, shown),
+            # What "Save view" keeps: filters, search, sort, page size, columns.
+            "saved_state": list_state_query(self, request.query_params, shown),
+            "may_share_views": getattr(request.state, ROLE_STATE, None) in SHARING_ROLES,
+            "facets": await self.facets_for(request) if await self.check_can_list(request) else [],
+        }
         # A refused delete comes back to the list with its reason (see errors.refuse_on_list).
-        message = pop_list_refusal(request)
-        return {"error": message} if message else {}
+        if message := pop_list_refusal(request):
+            context["error"] = message
+        return context
 
     @property
     def sync_sessions(self) -> sessionmaker[Session]:

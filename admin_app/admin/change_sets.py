@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from admin_app.admin.audit_log import TARGETS
 from admin_app.admin.errors import DATABASE_REFUSED
 from admin_app.admin.feedback import flash
 from admin_app.admin.formatters import TYPE_FORMATTERS
@@ -80,7 +81,7 @@ class ChangeSetAdmin(StrictInputView, model=ChangeSet):
     column_default_sort = [(ChangeSet.id, True)]
     column_filters = [
         StaticValuesFilter(ChangeSet.kind, [(k, k) for k in KINDS], title="What"),
-        StaticValuesFilter(ChangeSet.target, [(t, t) for t in ("user", "event", "staff")]),
+        StaticValuesFilter(ChangeSet.target, [(t, t) for t in TARGETS]),
     ]
     column_type_formatters = TYPE_FORMATTERS
     page_size = 50

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
+from admin_app.admin.facets import MonthFacet, OrganizerFacet, StatusFacet
 from admin_app.admin.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
 from admin_app.admin.formatters import STATUS_CHOICES, status_badge, unbroken_date
 from admin_app.admin.organizers import find_organizer
@@ -51,6 +52,7 @@ class EventAdmin(PanelModelView, model=Event):
     ]
     column_formatters = {Event.social_status: status_badge, Event.date_of: unbroken_date}
     column_editable_list = [Event.title, Event.date_of, Event.social_status]
+    column_facets = [StatusFacet(), MonthFacet(), OrganizerFacet()]
 
     # Details
     column_details_list = [
@@ -104,6 +106,9 @@ class EventAdmin(PanelModelView, model=Event):
     @action("batch-edit", label="Batch edit…", add_in_detail=False)
     async def batch_edit(self, request: Request) -> Response:
         return self.to_bulk_page(request, "batch-edit")
+
+    def palette_detail(self, row: Any) -> str:
+        return f"{row.date_of:%d %b %Y} · {str(row.social_status.value).capitalize()}"
 
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         return stmt.join(Event.organizer).with_only_columns(

@@ -20,8 +20,9 @@ from admin_app.admin.bulk import delete_selection
 from admin_app.admin.change_sets import ChangeSetAdmin, undo_page
 from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import ActionRefused, refuse_on_list
+from admin_app.admin.faceted import FacetCache
 from admin_app.admin.feedback import flash
-from admin_app.admin.login_pages import LoginPages
+from admin_app.admin.quick_access import QuickAccess
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.admin.wording import counted
 from admin_app.db import sync_factory
@@ -48,7 +49,7 @@ def _nothing_selected() -> list[int]:
     raise HTTPException(status_code=400, detail="Select at least one row to delete.")
 
 
-class PanelAdmin(LoginPages):
+class PanelAdmin(QuickAccess):
     def __init__(
         self,
         *args: Any,
@@ -62,6 +63,7 @@ class PanelAdmin(LoginPages):
         self.retention_days = retention_days
         self.dashboard_cache = dashboard.FiguresCache(ttl_seconds=dashboard_ttl)
         self.count_cache = CountCache(ttl_seconds=count_ttl)
+        self.facet_cache = FacetCache(ttl_seconds=count_ttl)
         # SQLAdmin serves any column value that names a readable file (`.env`, the database):
         # no column here holds a file, so those routes are not mounted at all.
         self.admin.router.routes = [
@@ -76,6 +78,7 @@ class PanelAdmin(LoginPages):
                     "/logout", endpoint=self.logout, name="logout", methods=["POST"]
                 )
         self.admin.router.routes[:0] = [
+            *self.quick_routes(),
             Route(
                 "/login/mfa",
                 endpoint=self.login_second_factor,
@@ -217,13 +220,24 @@ class PanelAdmin(LoginPages):
         flash(request, f"Deleted {counted(deleted, view)}.", category="success")
         return PlainTextResponse(str(back_to))
 
+    @login_required
     async def list(self, request: Request) -> Response:
         # SQLAdmin shows `?error=` text on the list: a lure anyone could link to. Refusals travel
         # in the session instead (see list_context), and the parameter is dropped.
         if "error" in request.query_params:
             return RedirectResponse(request.url.remove_query_params("error"), status_code=302)
-        response: Response = await super().list(request)
+        # A bare list opens the team's default view, if the list has one (`?view=all`: not).
+        if not request.query_params and (default := await self._team_default(request)):
+            return RedirectResponse(default, status_code=302)
+        # SQLAdmin's list without its own login_required wrapper: authentication has just run.
+        response: Response = await super().list.__wrapped__(self, request)  # type: ignore[attr-defined]
         return response
+
+    async def _team_default(self, request: Request) -> str | None:
+        identity = request.path_params["identity"]
+        views = await self.saved_views_of(request)
+        found = next((v for v in views if v.identity == identity and v.team_default), None)
+        return found.list_url(request.url.path) if found else None
 
     @staticmethod
     def _list_url_keeping_filters(request: Request, identity: str) -> URL:

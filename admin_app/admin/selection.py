@@ -25,7 +25,7 @@ MAX_SELECTION = 10_000
 NOT_FILTERS = frozenset(
     {"page", "pageSize", "pks", "error", "scope", "except", "csrf_token", "status", "cascade"}
     | {"reason", "recount", "new_status", "date_change", "new_date", "shift_days"}
-    | {"new_organizer"}
+    | {"new_organizer", "columns", "view"}
 )
 
 

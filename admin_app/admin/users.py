@@ -17,6 +17,7 @@ from admin_app.admin import inline_events, inline_rows
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.errors import ActionRefused
+from admin_app.admin.facets import EventsPerOrganizerFacet
 from admin_app.admin.ids import parse_id
 from admin_app.admin.inline_rows import InlinePage, InlineRow
 from admin_app.admin.paging import AnySelect
@@ -49,6 +50,7 @@ class UserAdmin(PanelModelView, model=User):
     column_sortable_list = [User.id, User.email, User.created_at]
     column_default_sort = [(User.id, True)]
     column_editable_list = [User.email]
+    column_facets = [EventsPerOrganizerFacet()]
 
     # Details
     column_details_list = [User.id, User.email, User.event_count, User.created_at, User.updated_at]

@@ -18,12 +18,14 @@ from admin_app.emails import normalize_email
 from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
 from admin_app.staff import mfa, throttle
 from admin_app.staff.accounts import authenticate_staff, revoke_sessions
+from admin_app.staff.preferences import Preferences
 from admin_app.web.csrf import CSRFMiddleware
 from admin_app.web.form_bodies import text_form
 from admin_app.web.redirects import safe_next_path
 
-# Request state: the logged-in staff member's role.
+# Request state: the logged-in staff member's role, and their preferences (columns, theme).
 ROLE_STATE = "staff_role"
+PREFERENCES_STATE = "staff_preferences"
 # Keys of the signed session cookie.
 STAFF_STATE = "staff_id"
 SESSION_VERSION = "session_version"
@@ -49,6 +51,7 @@ class _Access:
     role: StaffRole
     has_mfa: bool
     email: str
+    preferences: Preferences
 
 
 class StaffAuthBackend(AuthenticationBackend):
@@ -135,6 +138,7 @@ class StaffAuthBackend(AuthenticationBackend):
             request.session.clear()
             return self._to_login(request, notice="expired")
         setattr(request.state, ROLE_STATE, access.role)
+        setattr(request.state, PREFERENCES_STATE, access.preferences)
         audit.set_actor(audit.Actor(staff_id=staff_id, email=access.email, client=_client(request)))
         if self._must_enrol(access) and request.url.path != MFA_ENROL_PATH:
             return RedirectResponse(request.url_for("admin:view-account-mfa"), status_code=302)
@@ -227,13 +231,22 @@ class StaffAuthBackend(AuthenticationBackend):
             return None
         with self.session_factory() as session:
             row = session.execute(
-                select(Staff.role, Staff.mfa_secret.is_not(None), Staff.email).where(
+                select(
+                    Staff.role, Staff.mfa_secret.is_not(None), Staff.email, Staff.preferences
+                ).where(
                     Staff.id == staff_id,
                     Staff.is_active.is_(True),
                     Staff.session_version == session_version,
                 )
             ).first()
-        return _Access(role=row[0], has_mfa=bool(row[1]), email=row[2]) if row else None
+        if row is None:
+            return None
+        return _Access(
+            role=row[0],
+            has_mfa=bool(row[1]),
+            email=row[2],
+            preferences=Preferences.from_stored(row[3]),
+        )
 
     def _revoke_sessions(self, staff_id: int) -> None:
         with self.session_factory() as session:
@@ -241,6 +254,12 @@ class StaffAuthBackend(AuthenticationBackend):
             if staff is not None:
                 revoke_sessions(staff)
                 session.commit()
+
+
+def preferences_of(request: Request) -> Preferences:
+    """The logged-in staff member's preferences (defaults outside a staff request)."""
+    found = getattr(request.state, PREFERENCES_STATE, None)
+    return found if isinstance(found, Preferences) else Preferences()
 
 
 def keep_session(request: Request, *, session_version: int) -> None:

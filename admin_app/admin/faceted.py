@@ -1,0 +1,89 @@
+"""A list with facets beside it (facets.py): computed once per filter state, kept as long as the
+list's counts, and forgotten with them after a change."""
+
+import time
+from collections import OrderedDict
+from typing import Any, ClassVar
+
+import anyio.to_thread
+from starlette.requests import Request
+
+from admin_app.admin import facets
+from admin_app.admin.counting import CountedListView
+from admin_app.admin.facets import Facet, FacetResult
+from admin_app.admin.selection import Selection
+from admin_app.db import sync_factory
+
+# Filter states remembered at once, per process.
+MAX_ENTRIES = 512
+
+
+class FacetCache:
+    """Facet results per (list, filter state), for as long as the list's counts are kept."""
+
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl = ttl_seconds
+        self._found: OrderedDict[tuple[str, str], tuple[list[FacetResult], float]] = OrderedDict()
+
+    def get(self, identity: str, filters: str) -> list[FacetResult] | None:
+        found = self._found.get((identity, filters))
+        if found is None or time.monotonic() - found[1] > self.ttl:
+            return None
+        return found[0]
+
+    def put(self, identity: str, filters: str, results: list[FacetResult]) -> None:
+        self._found[(identity, filters)] = (results, time.monotonic())
+        self._found.move_to_end((identity, filters))
+        while len(self._found) > MAX_ENTRIES:
+            self._found.popitem(last=False)
+
+    def clear(self) -> None:
+        self._found.clear()
+
+
+class FacetedListView(CountedListView):
+    # How the matching rows split, shown beside the list (facets.py).
+    column_facets: ClassVar[list[Facet]] = []
+
+    @property
+    def facet_cache(self) -> FacetCache | None:
+        # SQLAdmin links a view to its admin only through the private _admin_ref.
+        cache: FacetCache | None = getattr(self._admin_ref, "facet_cache", None)
+        return cache
+
+    async def facets_for(self, request: Request) -> list[FacetResult]:
+        """The list's facets for its current filters and search (cached per filter state)."""
+        if not self.column_facets:
+            return []
+        selection = Selection.whole_filter_of(request.query_params)
+        key = selection.filter_query_string()
+        cache = self.facet_cache
+        if cache is not None and (found := cache.get(self.identity, key)) is not None:
+            return found
+        matching = await self.matching_query(selection.list_params)
+        queries = [facets.statements(facet, matching) for facet in self.column_facets]
+
+        def run() -> list[tuple[list[Any], int]]:
+            sampled: dict[int, int] = {}  # facets reading the same sample count it once
+            answers = []
+            with sync_factory(self.session_maker)() as session:
+                for facet, (grouped, counted) in zip(self.column_facets, queries, strict=True):
+                    if facet.sample not in sampled:
+                        sampled[facet.sample] = int(session.scalar(counted) or 0)
+                    answers.append((list(session.execute(grouped).all()), sampled[facet.sample]))
+            return answers
+
+        answers = await anyio.to_thread.run_sync(run)
+        results = [
+            facets.result(facet, rows, count)
+            for facet, (rows, count) in zip(self.column_facets, answers, strict=True)
+        ]
+        if cache is not None:
+            cache.put(self.identity, key, results)
+        return results
+
+    def forget_counts(self) -> None:
+        super().forget_counts()
+        # Every list's: a change to events moves the users list's "events per organizer" too.
+        if (cache := self.facet_cache) is not None:
+            cache.clear()

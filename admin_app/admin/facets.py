@@ -1,0 +1,190 @@
+"""Facets: how the rows a list matches split by a column (status, month, organizer), each value a
+link that narrows the list, as Datasette and Django's `show_facets` show them.
+
+Bounded: each facet reads at most FACET_SAMPLE of the matching rows (a LIMITed subquery), so a
+million rows never cost more than that. When more rows match, the figures describe that sample
+and say "about" (shares, not counts). They are computed once per filter state and kept as long
+as the list's count (forgotten with it after a change).
+"""
+
+import calendar
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy.sql import Subquery
+from starlette.datastructures import URL
+
+from admin_app.models import Event, User
+
+# Matching rows a facet reads at most (the same figure as the list's capped count).
+FACET_SAMPLE = 10_000
+# Users whose events "events per organizer" counts at most (each costs an index range).
+ORGANIZER_SAMPLE = 1_000
+TOP = 10
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    label: str
+    count: int
+    # Query parameters that narrow the list to this value, or a link elsewhere.
+    narrow: tuple[tuple[str, str], ...] = ()
+    link: str = ""
+
+    def url(self, list_url: URL) -> str:
+        if self.link:
+            return self.link
+        narrowed = list_url.remove_query_params(["page", "scope", "except", "view"])
+        return str(narrowed.include_query_params(**dict(self.narrow)))
+
+    def is_active(self, params: Any) -> bool:
+        return bool(self.narrow) and all(params.get(key) == value for key, value in self.narrow)
+
+
+@dataclass(frozen=True)
+class FacetResult:
+    title: str
+    values: list[FacetValue]
+    # Rows the figures were taken from, and whether more rows match.
+    sampled: int
+    partial: bool
+    # Shares of the sample instead of counts ("about 52%"), and what the figures describe.
+    about: bool = False
+    note: str = ""
+
+    def share(self, value: FacetValue) -> int:
+        return round(100 * value.count / self.sampled) if self.sampled else 0
+
+
+class Facet:
+    title = ""
+    sample = FACET_SAMPLE
+
+    def partial_note(self, sampled: int) -> str:
+        """What the figures describe when more rows match than the sample holds."""
+        return f"About: shares of the first {sampled:,} matching rows."
+
+    @property
+    def shares_when_partial(self) -> bool:
+        return True
+
+    def statement(self, rows: Subquery) -> Select[Any]:
+        raise NotImplementedError
+
+    def values(self, found: list[Any]) -> list[FacetValue]:
+        raise NotImplementedError
+
+
+class StatusFacet(Facet):
+    title = "Social status"
+
+    def statement(self, rows: Subquery) -> Select[Any]:
+        status = rows.c.social_status
+        return select(status, func.count()).group_by(status).order_by(func.count().desc())
+
+    def values(self, found: list[Any]) -> list[FacetValue]:
+        return [
+            FacetValue(
+                label=str(getattr(s, "value", s)).capitalize(),
+                count=n,
+                narrow=(("social_status", str(getattr(s, "value", s))),),
+            )
+            for s, n in found
+        ]
+
+
+class MonthFacet(Facet):
+    title = "Month"
+
+    def statement(self, rows: Subquery) -> Select[Any]:
+        # ISO dates on both databases: the first seven characters are the month.
+        month = func.substr(cast(rows.c.date_of, String), 1, 7)
+        return select(month, func.count()).group_by(month).order_by(month.desc()).limit(MONTHS)
+
+    def values(self, found: list[Any]) -> list[FacetValue]:
+        result = []
+        for month, n in found:
+            year, number = int(month[:4]), int(month[5:7])
+            last = calendar.monthrange(year, number)[1]
+            label = f"{calendar.month_abbr[number]} {year}"
+            narrow = (("date_from", f"{month}-01"), ("date_to", f"{month}-{last:02d}"))
+            result.append(FacetValue(label=label, count=n, narrow=narrow))
+        return result
+
+
+class OrganizerFacet(Facet):
+    title = "Organizer"
+
+    def statement(self, rows: Subquery) -> Select[Any]:
+        counted = func.count().label("events")
+        top = (
+            select(rows.c.organizer_id, counted)
+            .group_by(rows.c.organizer_id)
+            .order_by(counted.desc(), rows.c.organizer_id)
+            .limit(TOP)
+            .subquery()
+        )
+        return (
+            select(User.id, User.email, top.c.events)
+            .join(top, top.c.organizer_id == User.id)
+            .order_by(top.c.events.desc(), User.id)
+        )
+
+    def values(self, found: list[Any]) -> list[FacetValue]:
+        return [
+            FacetValue(label=email, count=n, narrow=(("organizer", str(user_id)),))
+            for user_id, email, n in found
+        ]
+
+
+class EventsPerOrganizerFacet(Facet):
+    """On the users list: the matching users who organize the most events (all their events)."""
+
+    title = "Events per organizer"
+    sample = ORGANIZER_SAMPLE
+
+    def partial_note(self, sampled: int) -> str:
+        return f"Among the first {sampled:,} matching users; each count is all their events."
+
+    @property
+    def shares_when_partial(self) -> bool:
+        return False  # each user's count is exact; only which users were looked at is a sample
+
+    def __init__(self, events_list_path: str = "/admin/event/list") -> None:
+        self.events_list_path = events_list_path
+
+    def statement(self, rows: Subquery) -> Select[Any]:
+        counted = func.count(Event.id).label("events")
+        return (
+            select(rows.c.id, rows.c.email, counted)
+            .join(Event, Event.organizer_id == rows.c.id)
+            .group_by(rows.c.id, rows.c.email)
+            .order_by(counted.desc(), rows.c.id)
+            .limit(TOP)
+        )
+
+    def values(self, found: list[Any]) -> list[FacetValue]:
+        return [
+            FacetValue(label=email, count=n, link=f"{self.events_list_path}?organizer={user_id}")
+            for user_id, email, n in found
+        ]
+
+
+def statements(facet: Facet, matching: Select[Any]) -> tuple[Select[Any], Select[Any]]:
+    """The facet's grouped query and the count of its sample, over the list's unordered match."""
+    rows = matching.order_by(None).limit(facet.sample + 1).subquery()
+    return facet.statement(rows), select(func.count()).select_from(rows)
+
+
+def result(facet: Facet, found: list[Any], sampled: int) -> FacetResult:
+    partial = sampled > facet.sample
+    return FacetResult(
+        title=facet.title,
+        values=facet.values(found),
+        sampled=min(sampled, facet.sample),
+        partial=partial,
+        about=partial and facet.shares_when_partial,
+        note=facet.partial_note(facet.sample) if partial else "",
+    )

@@ -1,0 +1,99 @@
+"""The global search (command palette): users by email, events by title and staff pages by name,
+grouped, the top few of each, with "see all N" links into the filtered lists.
+
+Records are found by each list's own search (the same statement, so the same indexes: trigram on
+PostgreSQL, FTS5 on SQLite) in the list's own order; their count stops at COUNT_CAP. Terms of
+fewer than three characters search pages only: records would be a scan of every row per
+keystroke (the list search still does it, and says so).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy import func, select
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+
+from admin_app.admin.formatters import path_only
+from admin_app.admin.text_search import MAX_TERM_LENGTH
+
+TOP = 5
+COUNT_CAP = 1_000
+MIN_RECORD_TERM = 3
+
+
+@dataclass(frozen=True)
+class Hit:
+    label: str
+    detail: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Group:
+    title: str
+    hits: list[Hit]
+    total: int = 0
+    capped: bool = False
+    # The filtered list with every match ("see all N in Events"); none for pages.
+    see_all: str = ""
+
+    @property
+    def total_text(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.capped else f"{self.total:,}"
+
+
+def cleaned(term: str) -> str:
+    return " ".join(term.replace("\x00", "").split())[:MAX_TERM_LENGTH]
+
+
+async def record_group(view: Any, request: Request, term: str) -> Group | None:
+    """The view's top matches for `term`, or None when this staff member may not list it."""
+    if not view.column_searchable_list or not view.is_accessible(request):
+        return None
+    if not await view.check_can_list(request):
+        return None
+    matching = await view.matching_query(QueryParams({"search": term}))
+    counted = select(func.count()).select_from(
+        matching.order_by(None).limit(COUNT_CAP + 1).subquery()
+    )
+
+    def run() -> tuple[list[Any], int]:
+        with view.sync_sessions(expire_on_commit=False) as session:
+            rows = list(session.scalars(matching.limit(TOP)).unique().all())
+            return rows, int(session.scalar(counted) or 0)
+
+    rows, total = await anyio.to_thread.run_sync(run)
+    hits = [
+        Hit(
+            label=str(row),
+            detail=view.palette_detail(row),
+            url=path_only(str(request.url_for("admin:details", identity=view.identity, pk=row.id))),
+        )
+        for row in rows
+    ]
+    see_all = path_only(str(request.url_for("admin:list", identity=view.identity)))
+    return Group(
+        title=view.name_plural,
+        hits=hits,
+        total=min(total, COUNT_CAP),
+        capped=total > COUNT_CAP,
+        see_all=f"{see_all}?{QueryParams({'search': term})}",
+    )
+
+
+def page_group(request: Request, menu_items: list[Any], views: list[Any], term: str) -> Group:
+    """Staff pages (the sidebar's, the dashboard) and saved views whose names contain `term`."""
+    folded = term.casefold()
+    found = [Hit("Dashboard", "Page", path_only(str(request.url_for("admin:index"))))]
+    for item in menu_items:
+        for menu in [item, *getattr(item, "children", [])]:
+            if getattr(menu, "view", None) is None:
+                continue
+            if menu.is_visible(request) and menu.is_accessible(request):
+                found.append(Hit(menu.display_name, "Page", path_only(str(menu.url(request)))))
+    for saved in views:
+        found.append(Hit(saved.name, f"Saved view of {saved.list_name}", saved.url))
+    matches = [hit for hit in found if folded in hit.label.casefold()]
+    return Group(title="Pages and saved views", hits=matches[:TOP], total=len(matches))

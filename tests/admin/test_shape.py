@@ -46,6 +46,7 @@ PAGES = [
     "/admin/event/create",
     "/admin/user/create",
     "/admin/",
+    "/admin/search?q=jazz",
 ]
 
 

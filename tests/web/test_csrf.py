@@ -13,7 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from admin_app.config import Settings
 from admin_app.main import create_app
-from admin_app.models import Event, Staff, User
+from admin_app.models import Event, SavedView, Staff, User
 from admin_app.web.csrf import CSRFMiddleware, normalize_origin
 from tests import factories
 
@@ -35,6 +35,13 @@ FORGERIES: dict[str, Forgery] = {
     "batch-edit": lambda c, ids: c.post(
         "/admin/event/bulk/batch-edit", data={"pks": str(ids["event"]), "new_status": "private"}
     ),
+    "save-view": lambda c, ids: c.post(
+        "/admin/event/saved-views", data={"name": "forged", "state": "search=x", "shared": "yes"}
+    ),
+    "column-choice": lambda c, ids: c.post(
+        "/admin/event/columns", data={"order": "title", "show": "title"}
+    ),
+    "display": lambda c, ids: c.post("/admin/account/display", data={"theme": "dark"}),
     "logout": lambda c, ids: c.post("/admin/logout"),
     "password-change": lambda c, ids: c.post(
         "/admin/account/password",
@@ -43,12 +50,14 @@ FORGERIES: dict[str, Forgery] = {
 }
 
 
-def _snapshot(db: Session) -> tuple[list[str], int, int]:
+def _snapshot(db: Session) -> tuple[list[str], int, int, int, list[str]]:
     db.expire_all()
     emails = sorted(db.scalars(select(User.email)))
     events = db.scalar(select(func.count(Event.id))) or 0
     versions = db.scalar(select(func.sum(Staff.session_version))) or 0
-    return emails, events, versions
+    views = db.scalar(select(func.count(SavedView.id))) or 0
+    preferences = [str(stored) for stored in db.scalars(select(Staff.preferences))]
+    return emails, events, versions, views, preferences
 
 
 @pytest.fixture

@@ -1,0 +1,126 @@
+"""Facets beside a list: how its matching rows split by status, month and organizer (and events
+per organizer on the users list), each value a link that narrows the list; bounded by a sample."""
+
+import re
+from datetime import date
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from admin_app.admin import facets
+from admin_app.main import create_app
+from admin_app.models import Event, SocialStatus
+from tests import factories
+from tests.admin.test_shape import counting_statements
+
+
+def _facet(page: str, title: str) -> dict[str, tuple[str, str]]:
+    """{label: (shown figure, link)} of one facet."""
+    section = page[page.index(f'data-facet="{title}"') :]
+    section = section[: section.index("</ul>")]
+    found = re.findall(
+        r'<a class="facet-value[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>\s*<span class="facet-count" '
+        r'data-count="\d+">([^<]+)</span>',
+        section,
+    )
+    return {label: (figure, href.replace("&amp;", "&")) for href, label, figure in found}
+
+
+def _rows(page: str) -> int:
+    return len(re.findall(r'class="form-check-input m-0 align-middle select-box"', page))
+
+
+@pytest.fixture
+def events(db: Session) -> None:
+    ann = factories.make_user(db, email="ann@example.org")
+    bob = factories.make_user(db, email="bob@example.org")
+    for title, status, day, organizer in [
+        ("Jazz brunch", "private", date(2026, 3, 5), ann),
+        ("Jazz night", "private", date(2026, 3, 20), bob),
+        ("Jazz picnic", "public", date(2026, 4, 1), ann),
+        ("Jazz quiz", "public", date(2026, 4, 9), ann),
+        ("Chess club", "private", date(2026, 4, 9), bob),
+    ]:
+        factories.make_event(
+            db, organizer=organizer, title=title, social_status=SocialStatus(status), date_of=day
+        )
+
+
+@pytest.mark.usefixtures("events")
+def test_facet_counts_match_the_rows_of_the_filtered_list(client: TestClient) -> None:
+    page = client.get("/admin/event/list?search=jazz").text
+    status = _facet(page, "Social status")
+    assert {label: figure for label, (figure, _) in status.items()} == {
+        "Private": "2",
+        "Public": "2",
+    }
+    for label, (figure, link) in status.items():
+        narrowed = client.get(link).text
+        assert _rows(narrowed) == int(figure), label
+        assert "search=jazz" in link and f"social_status={label.lower()}" in link
+    months = _facet(page, "Month")
+    assert {label: figure for label, (figure, _) in months.items()} == {
+        "Apr 2026": "2",
+        "Mar 2026": "2",
+    }
+    april = client.get(months["Apr 2026"][1]).text
+    assert _rows(april) == 2 and "Jazz quiz" in april and "Chess club" not in april
+    organizers = _facet(page, "Organizer")
+    assert list(organizers) == ["ann@example.org", "bob@example.org"]
+    assert organizers["ann@example.org"][0] == "3"
+    assert _rows(client.get(organizers["bob@example.org"][1]).text) == 1
+
+
+@pytest.mark.usefixtures("events")
+def test_an_active_facet_value_is_marked(client: TestClient) -> None:
+    page = client.get("/admin/event/list?social_status=public").text
+    assert re.search(
+        r'fw-bold" href="[^"]*social_status=public[^"]*" aria-current="true">Public', page
+    )
+
+
+@pytest.mark.usefixtures("events")
+def test_users_list_shows_events_per_organizer(client: TestClient) -> None:
+    page = client.get("/admin/user/list").text
+    per_organizer = _facet(page, "Events per organizer")
+    assert {label: figure for label, (figure, _) in per_organizer.items()} == {
+        "ann@example.org": "3",
+        "bob@example.org": "2",
+    }
+    link = per_organizer["bob@example.org"][1]
+    assert link.startswith("/admin/event/list?organizer=")
+    assert _rows(client.get(link).text) == 2
+
+
+@pytest.mark.usefixtures("events")
+def test_past_the_sample_facets_say_about(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(facets.StatusFacet, "sample", 2)
+    page = client.get("/admin/event/list").text
+    assert "About: shares of the first 2 matching rows." in page
+    figures = [figure for figure, _ in _facet(page, "Social status").values()]
+    assert figures and all(re.fullmatch(r"about \d+%", figure) for figure in figures)
+
+
+@pytest.mark.usefixtures("events")
+def test_facets_are_kept_per_filter_and_follow_a_change(app: FastAPI, db: Session) -> None:
+    cached = create_app(app.state.settings.model_copy(update={"list_count_cache_seconds": 60}))
+    with TestClient(cached, base_url="http://testserver") as client:
+        factories.login(client, factories.make_staff(db).email)
+        client.headers["X-CSRF-Token"] = factories.csrf_token(client, "/admin/")
+        assert _facet(client.get("/admin/event/list").text, "Social status")["Private"][0] == "3"
+        with counting_statements(cached) as again:
+            client.get("/admin/event/list")
+        assert not any("GROUP BY" in statement for statement in again)
+        event = db.scalars(select(Event).where(Event.title == "Jazz picnic")).one()
+        response = client.post(
+            f"/admin/event/cell/{event.id}",
+            data={"field": "social_status", "value": "private", "version": str(event.version)},
+        )
+        assert response.status_code == 200, response.text
+        assert _facet(client.get("/admin/event/list").text, "Social status")["Private"][0] == "4"
+    cached.state.engine.dispose()

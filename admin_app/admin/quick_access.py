@@ -135,7 +135,7 @@ class QuickAccess(LoginPages):
         try:
             chosen = chosen_in_form(view, form)
         except ColumnChoiceRefused as refused:
-            flash(request, f"The columns were not changed: {refused}", category="error")
+            flash(request, f"The columns were not changed: {refused}", category="danger")
             return RedirectResponse(str(back), status_code=303)
         staff_id = int(request.session[STAFF_STATE])
 

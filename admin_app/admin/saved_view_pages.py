@@ -133,7 +133,7 @@ async def save(
     try:
         new_id = await anyio.to_thread.run_sync(run)
     except ViewRefused as refused:
-        flash(request, f"The view was not saved: {refused}", category="error")
+        flash(request, f"The view was not saved: {refused}", category="danger")
         return RedirectResponse(_back_to_list(request, view.identity, query), status_code=303)
     flash(
         request,
@@ -181,7 +181,7 @@ async def open_or_change(
     try:
         link, message = await anyio.to_thread.run_sync(run)
     except ViewRefused as refused:
-        flash(request, f"Nothing was changed: {refused}", category="error")
+        flash(request, f"Nothing was changed: {refused}", category="danger")
         return RedirectResponse(request.url.path, status_code=303)
     list_path = path_only(str(request.url_for("admin:list", identity=link.identity)))
     if message:

@@ -128,6 +128,13 @@
     });
   }
 
+  // The column chooser's move buttons reload the list at #column-chooser: open it again there.
+  var chooser = document.getElementById("column-chooser");
+  if (chooser && window.location.hash === "#column-chooser") {
+    chooser.open = true;
+    chooser.querySelector("summary").focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".toast").forEach(function (element) {
       new window.tabler.bootstrap.Toast(element, { delay: 4000 }).show();

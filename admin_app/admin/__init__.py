@@ -5,6 +5,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from admin_app.admin.account import AccountView
 from admin_app.admin.audit_log import AuditLogAdmin
@@ -23,6 +25,7 @@ from admin_app.admin.users import UserAdmin
 from admin_app.admin.wording import plural
 from admin_app.web.auth import StaffAuthBackend, preferences_of
 from admin_app.web.csrf import csrf_token
+from admin_app.web.fingerprints import Fingerprints, versioned_url_for
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -57,6 +60,15 @@ def mount_admin(
     admin.templates.env.trim_blocks = True
     admin.templates.env.lstrip_blocks = True
     admin.templates.env.filters["path_only"] = path_only
+    # Static links carry their file's hash (web/fingerprints.py): cached for a year, never stale.
+    statics = next(
+        route.app
+        for route in admin.admin.routes
+        if isinstance(route, Mount) and isinstance(route.app, StaticFiles)
+    )
+    admin.templates.env.globals["url_for"] = versioned_url_for(
+        admin.templates.env.globals["url_for"], Fingerprints(statics)
+    )
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["status_badge"] = status_badge

@@ -86,8 +86,9 @@ class QuickAccess(LoginPages):
         term = global_search.cleaned(request.query_params.get("q", ""))
         groups = []
         if len(term) >= global_search.MIN_RECORD_TERM:
+            lists = self.list_names(request)
             for view in self.views:
-                if view.identity in self.list_names(request):
+                if view.identity in lists:
                     group = await global_search.record_group(view, request, term)
                     if group is not None:
                         groups.append(group)

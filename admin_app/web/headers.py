@@ -28,9 +28,11 @@ SECURITY_HEADERS = [
 
 
 # Pages, exports and JSON carry private data: no shared proxy or back button may replay them
-# (after a logout, say). Static files are the same for everyone and may be kept for a day.
+# (after a logout, say). Static files are the same for everyone and may be kept for a day; asked
+# for by their content hash (`?v=`, fingerprints.py), for a year without asking again.
 NO_STORE = (b"cache-control", b"no-store")
 STATIC_CACHE = (b"cache-control", b"public, max-age=86400")
+FINGERPRINTED_CACHE = (b"cache-control", b"public, max-age=31536000, immutable")
 STATIC_PATHS = ("/admin/statics/", "/favicon.ico")
 
 
@@ -47,7 +49,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
-        caching = STATIC_CACHE if scope["path"].startswith(STATIC_PATHS) else NO_STORE
+        caching = _caching(scope)
         headers = [*self.headers, caching]
 
         async def send_with_headers(message: Message) -> None:
@@ -58,3 +60,10 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _caching(scope: Scope) -> tuple[bytes, bytes]:
+    if not scope["path"].startswith(STATIC_PATHS):
+        return NO_STORE
+    fingerprinted = b"v=" in scope.get("query_string", b"")
+    return FINGERPRINTED_CACHE if fingerprinted else STATIC_CACHE

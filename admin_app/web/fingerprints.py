@@ -1,0 +1,44 @@
+"""Static files addressed by their content: every link to one carries `?v=<hash of the file>`,
+so browsers keep it for a year (`immutable`, headers.py) and still fetch a changed file at once,
+since its link changes with it."""
+
+import hashlib
+import stat
+from pathlib import Path
+from typing import Any
+
+from jinja2 import pass_context
+from starlette.datastructures import URL
+from starlette.staticfiles import StaticFiles
+
+VERSION = "v"
+STATICS_ROUTE = "admin:statics"
+
+
+class Fingerprints:
+    """The content hash of each static file, read once per process (files change with deploys,
+    and a deploy restarts the process)."""
+
+    def __init__(self, files: StaticFiles) -> None:
+        self.files = files
+        self._known: dict[str, str | None] = {}
+
+    def of(self, path: str) -> str | None:
+        if path not in self._known:
+            full_path, found = self.files.lookup_path(path)
+            is_file = found is not None and stat.S_ISREG(found.st_mode)
+            digest = hashlib.sha256(Path(full_path).read_bytes()).hexdigest() if is_file else None
+            self._known[path] = digest[:12] if digest else None
+        return self._known[path]
+
+
+def versioned_url_for(url_for: Any, fingerprints: Fingerprints) -> Any:
+    """SQLAdmin's `url_for` template global, with static links carrying their file's hash."""
+
+    @pass_context
+    def wrapped(context: Any, name: str, /, **params: Any) -> URL:
+        url: URL = url_for(context, name, **params)
+        version = fingerprints.of(str(params.get("path", ""))) if name == STATICS_ROUTE else None
+        return url.include_query_params(**{VERSION: version}) if version else url
+
+    return wrapped

@@ -56,30 +56,29 @@ class FacetedListView(CountedListView):
         if not self.column_facets:
             return []
         selection = Selection.whole_filter_of(request.query_params)
-        key = selection.filter_query_string()
+        state = selection.filter_query_string()
         cache = self.facet_cache
-        if cache is not None and (found := cache.get(self.identity, key)) is not None:
-            return found
+        if cache is not None and (cached := cache.get(self.identity, state)) is not None:
+            return cached
         matching = await self.matching_query(selection.list_params)
-        queries = [facets.statements(facet, matching) for facet in self.column_facets]
+        # Facets sharing a sample size are one statement (facets.combined_statement).
+        by_sample: dict[int, list[Facet]] = {}
+        for facet in self.column_facets:
+            by_sample.setdefault(facet.sample, []).append(facet)
+        groups = list(by_sample.values())
+        statements = [facets.combined_statement(group, matching) for group in groups]
 
-        def run() -> list[tuple[list[Any], int]]:
-            sampled: dict[int, int] = {}  # facets reading the same sample count it once
-            answers = []
+        def run() -> list[list[Any]]:
             with sync_factory(self.session_maker)() as session:
-                for facet, (grouped, counted) in zip(self.column_facets, queries, strict=True):
-                    if facet.sample not in sampled:
-                        sampled[facet.sample] = int(session.scalar(counted) or 0)
-                    answers.append((list(session.execute(grouped).all()), sampled[facet.sample]))
-            return answers
+                return [list(session.execute(statement).all()) for statement in statements]
 
         answers = await anyio.to_thread.run_sync(run)
-        results = [
-            facets.result(facet, rows, count)
-            for facet, (rows, count) in zip(self.column_facets, answers, strict=True)
-        ]
+        computed: dict[int, FacetResult] = {}
+        for group, rows in zip(groups, answers, strict=True):
+            computed |= _results(group, rows)
+        results = [computed[id(facet)] for facet in self.column_facets]
         if cache is not None:
-            cache.put(self.identity, key, results)
+            cache.put(self.identity, state, results)
         return results
 
     def forget_counts(self) -> None:
@@ -87,3 +86,14 @@ class FacetedListView(CountedListView):
         # Every list's: a change to events moves the users list's "events per organizer" too.
         if (cache := self.facet_cache) is not None:
             cache.clear()
+
+
+def _results(group: list[Facet], rows: list[Any]) -> dict[int, FacetResult]:
+    """Each facet's result (by the facet's id) from the rows of its combined statement."""
+    sampled = next(int(row[3]) for row in rows if row[0] == facets.SAMPLE_SIZE)
+    return {
+        id(facet): facets.result(
+            facet, [(row[1], row[2], int(row[3])) for row in rows if row[0] == position], sampled
+        )
+        for position, facet in enumerate(group)
+    }

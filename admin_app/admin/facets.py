@@ -11,8 +11,18 @@ import calendar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
-from sqlalchemy.sql import Subquery
+from sqlalchemy import (
+    CompoundSelect,
+    FromClause,
+    Select,
+    String,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from starlette.datastructures import URL
 
 from admin_app.models import Event, User
@@ -59,6 +69,9 @@ class FacetResult:
 
 
 class Facet:
+    """One way of splitting the matching rows. `statement` groups the sample into rows of
+    (key, label, count); `values` turns those into links, in the facet's own order."""
+
     title = ""
     sample = FACET_SAMPLE
 
@@ -70,42 +83,48 @@ class Facet:
     def shares_when_partial(self) -> bool:
         return True
 
-    def statement(self, rows: Subquery) -> Select[Any]:
+    def statement(self, rows: FromClause) -> Select[Any]:
         raise NotImplementedError
 
     def values(self, found: list[Any]) -> list[FacetValue]:
         raise NotImplementedError
+
+
+def _grouped(key: Any, label: Any) -> Select[Any]:
+    return select(cast(key, String).label("key"), label.label("label"), COUNTED).group_by(
+        key, label
+    )
+
+
+COUNTED = func.count().label("n")
 
 
 class StatusFacet(Facet):
     title = "Social status"
 
-    def statement(self, rows: Subquery) -> Select[Any]:
-        status = rows.c.social_status
-        return select(status, func.count()).group_by(status).order_by(func.count().desc())
+    def statement(self, rows: FromClause) -> Select[Any]:
+        status = cast(rows.c.social_status, String)
+        return _grouped(status, status)
 
     def values(self, found: list[Any]) -> list[FacetValue]:
+        ordered = sorted(found, key=lambda row: (-row[2], row[0]))
         return [
-            FacetValue(
-                label=str(getattr(s, "value", s)).capitalize(),
-                count=n,
-                narrow=(("social_status", str(getattr(s, "value", s))),),
-            )
-            for s, n in found
+            FacetValue(label=key.capitalize(), count=n, narrow=(("social_status", key),))
+            for key, _, n in ordered
         ]
 
 
 class MonthFacet(Facet):
     title = "Month"
 
-    def statement(self, rows: Subquery) -> Select[Any]:
+    def statement(self, rows: FromClause) -> Select[Any]:
         # ISO dates on both databases: the first seven characters are the month.
         month = func.substr(cast(rows.c.date_of, String), 1, 7)
-        return select(month, func.count()).group_by(month).order_by(month.desc()).limit(MONTHS)
+        return _grouped(month, month).order_by(month.desc()).limit(MONTHS)
 
     def values(self, found: list[Any]) -> list[FacetValue]:
         result = []
-        for month, n in found:
+        for month, _, n in sorted(found, key=lambda row: row[0], reverse=True):
             year, number = int(month[:4]), int(month[5:7])
             last = calendar.monthrange(year, number)[1]
             label = f"{calendar.month_abbr[number]} {year}"
@@ -114,28 +133,29 @@ class MonthFacet(Facet):
         return result
 
 
+def _top_users(found: list[Any]) -> list[Any]:
+    return sorted(found, key=lambda row: (-row[2], int(row[0])))
+
+
 class OrganizerFacet(Facet):
     title = "Organizer"
 
-    def statement(self, rows: Subquery) -> Select[Any]:
-        counted = func.count().label("events")
+    def statement(self, rows: FromClause) -> Select[Any]:
         top = (
-            select(rows.c.organizer_id, counted)
+            select(rows.c.organizer_id, COUNTED)
             .group_by(rows.c.organizer_id)
-            .order_by(counted.desc(), rows.c.organizer_id)
+            .order_by(COUNTED.desc(), rows.c.organizer_id)
             .limit(TOP)
             .subquery()
         )
-        return (
-            select(User.id, User.email, top.c.events)
-            .join(top, top.c.organizer_id == User.id)
-            .order_by(top.c.events.desc(), User.id)
+        return select(cast(User.id, String).label("key"), User.email.label("label"), top.c.n).join(
+            top, top.c.organizer_id == User.id
         )
 
     def values(self, found: list[Any]) -> list[FacetValue]:
         return [
-            FacetValue(label=email, count=n, narrow=(("organizer", str(user_id)),))
-            for user_id, email, n in found
+            FacetValue(label=email, count=n, narrow=(("organizer", key),))
+            for key, email, n in _top_users(found)
         ]
 
 
@@ -145,6 +165,9 @@ class EventsPerOrganizerFacet(Facet):
     title = "Events per organizer"
     sample = ORGANIZER_SAMPLE
 
+    def __init__(self, events_list_path: str = "/admin/event/list") -> None:
+        self.events_list_path = events_list_path
+
     def partial_note(self, sampled: int) -> str:
         return f"Among the first {sampled:,} matching users; each count is all their events."
 
@@ -152,13 +175,10 @@ class EventsPerOrganizerFacet(Facet):
     def shares_when_partial(self) -> bool:
         return False  # each user's count is exact; only which users were looked at is a sample
 
-    def __init__(self, events_list_path: str = "/admin/event/list") -> None:
-        self.events_list_path = events_list_path
-
-    def statement(self, rows: Subquery) -> Select[Any]:
-        counted = func.count(Event.id).label("events")
+    def statement(self, rows: FromClause) -> Select[Any]:
+        counted = func.count(Event.id).label("n")
         return (
-            select(rows.c.id, rows.c.email, counted)
+            select(cast(rows.c.id, String).label("key"), rows.c.email.label("label"), counted)
             .join(Event, Event.organizer_id == rows.c.id)
             .group_by(rows.c.id, rows.c.email)
             .order_by(counted.desc(), rows.c.id)
@@ -167,15 +187,31 @@ class EventsPerOrganizerFacet(Facet):
 
     def values(self, found: list[Any]) -> list[FacetValue]:
         return [
-            FacetValue(label=email, count=n, link=f"{self.events_list_path}?organizer={user_id}")
-            for user_id, email, n in found
+            FacetValue(label=email, count=n, link=f"{self.events_list_path}?organizer={key}")
+            for key, email, n in _top_users(found)
         ]
 
 
-def statements(facet: Facet, matching: Select[Any]) -> tuple[Select[Any], Select[Any]]:
-    """The facet's grouped query and the count of its sample, over the list's unordered match."""
-    rows = matching.order_by(None).limit(facet.sample + 1).subquery()
-    return facet.statement(rows), select(func.count()).select_from(rows)
+SAMPLE_SIZE = -1  # the combined statement's row that counts the sample
+
+
+def combined_statement(facets: list[Facet], matching: Select[Any]) -> CompoundSelect[Any]:
+    """One statement for facets that share a sample size: the sample of the list's unordered
+    match is read once (a CTE used several times is materialized by SQLite and PostgreSQL),
+    then each facet groups it. Rows: (facet index, key, label, count); the row with index
+    SAMPLE_SIZE holds the sample's size (one past the sample means more rows match)."""
+    rows = matching.order_by(None).limit(facets[0].sample + 1).cte("facet_rows")
+    size = select(
+        literal(SAMPLE_SIZE).label("facet"),
+        null().label("key"),
+        null().label("label"),
+        func.count().label("n"),
+    ).select_from(rows)
+    parts = [size]
+    for index, facet in enumerate(facets):
+        grouped = facet.statement(rows).subquery()
+        parts.append(select(literal(index), grouped.c.key, grouped.c.label, grouped.c.n))
+    return union_all(*parts)
 
 
 def result(facet: Facet, found: list[Any], sampled: int) -> FacetResult:

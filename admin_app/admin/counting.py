@@ -97,17 +97,23 @@ class CountedListView(ListQueryView):
             setattr(request.state, COUNT_AGE_STATE, cached.age_seconds)
             setattr(request.state, COUNT_CAPPED_STATE, cached.capped)
             return cached.value
-        # Counting the unordered match is cheaper than SQLAdmin's count over the sorted query;
-        # under a cap, the database stops reading after cap + 1 rows.
-        matching = (await self.matching_query(selection.list_params)).order_by(None)
-        if cap != EXACT:
-            matching = matching.limit(cap + 1)
-        value = int(
-            await super().count(request, select(func.count()).select_from(matching.subquery()))
-        )
+        value = self.counted_already(request, filters, cap)
+        if value is None:
+            # Counting the unordered match is cheaper than SQLAdmin's count over the sorted
+            # query; under a cap, the database stops reading after cap + 1 rows.
+            matching = (await self.matching_query(selection.list_params)).order_by(None)
+            if cap != EXACT:
+                matching = matching.limit(cap + 1)
+            counting = select(func.count()).select_from(matching.subquery())
+            value = int(await super().count(request, counting))
         cache.put(self.identity, filters, value, cap)
         setattr(request.state, COUNT_CAPPED_STATE, cap != EXACT and value > cap)
         return value
+
+    def counted_already(self, request: Request, filters: str, cap: int) -> int | None:
+        """The count of this filter state up to `cap` (cap + 1 meaning more), when this request
+        has already read it another way (the facets' sample), else None."""
+        return None
 
     def _cap_for(self, request: Request) -> int:
         # SQLAdmin clamps the page to the count: a deep page needs counting a little past it.

@@ -16,6 +16,8 @@ from admin_app.db import sync_factory
 
 # Filter states remembered at once, per process.
 MAX_ENTRIES = 512
+# Request state: (filter state, {sample size: rows counted in it}) of the facets just computed.
+SAMPLED_STATE = "facet_samples"
 
 
 class FacetCache:
@@ -74,12 +76,23 @@ class FacetedListView(CountedListView):
 
         answers = await anyio.to_thread.run_sync(run)
         computed: dict[int, FacetResult] = {}
+        sampled: dict[int, int] = {}
         for group, rows in zip(groups, answers, strict=True):
             computed |= _results(group, rows)
+            sampled[group[0].sample] = _sample_size(rows)
+        # The list's capped count is the same LIMITed count: it need not read the rows again.
+        setattr(request.state, SAMPLED_STATE, (state, sampled))
         results = [computed[id(facet)] for facet in self.column_facets]
         if cache is not None:
             cache.put(self.identity, state, results)
         return results
+
+    def counted_already(self, request: Request, filters: str, cap: int) -> int | None:
+        known = getattr(request.state, SAMPLED_STATE, None)
+        if known is None or known[0] != filters:
+            return None
+        found: int | None = known[1].get(cap)
+        return found
 
     def forget_counts(self) -> None:
         super().forget_counts()
@@ -88,9 +101,13 @@ class FacetedListView(CountedListView):
             cache.clear()
 
 
+def _sample_size(rows: list[Any]) -> int:
+    return next(int(row[3]) for row in rows if row[0] == facets.SAMPLE_SIZE)
+
+
 def _results(group: list[Facet], rows: list[Any]) -> dict[int, FacetResult]:
     """Each facet's result (by the facet's id) from the rows of its combined statement."""
-    sampled = next(int(row[3]) for row in rows if row[0] == facets.SAMPLE_SIZE)
+    sampled = _sample_size(rows)
     return {
         id(facet): facets.result(
             facet, [(row[1], row[2], int(row[3])) for row in rows if row[0] == position], sampled

@@ -22,6 +22,7 @@ from admin_app.staff import saved_views
 from admin_app.staff.preferences import Preferences
 from admin_app.staff.saved_views import ViewRefused
 from admin_app.web.auth import ROLE_STATE, STAFF_STATE
+from admin_app.web.redirects import ADMIN_PREFIX
 
 # `?view=<id>` on a list: it shows that saved view (the banner names it); `?view=all`: the whole
 # list, even where the team has a default view.
@@ -46,7 +47,7 @@ class ViewLink:
 
     @property
     def url(self) -> str:
-        return f"/admin/{self.identity}/saved-view/{self.id}"
+        return f"{ADMIN_PREFIX}/{self.identity}/saved-view/{self.id}"
 
     def list_url(self, list_path: str) -> str:
         params = [*parse_qsl(self.query), (VIEW, str(self.id))]
@@ -140,7 +141,7 @@ async def save(
         f"Saved the view {' '.join(str(form.get('name', '')).split())!r}.",
         category="success",
     )
-    return RedirectResponse(f"/admin/{view.identity}/saved-view/{new_id}", status_code=303)
+    return RedirectResponse(f"{ADMIN_PREFIX}/{view.identity}/saved-view/{new_id}", status_code=303)
 
 
 async def open_or_change(

@@ -124,3 +124,16 @@ def test_facets_are_kept_per_filter_and_follow_a_change(app: FastAPI, db: Sessio
         assert response.status_code == 200, response.text
         assert _facet(client.get("/admin/event/list").text, "Social status")["Private"][0] == "4"
     cached.state.engine.dispose()
+
+
+@pytest.mark.usefixtures("events")
+def test_a_first_view_counts_its_rows_once_for_facets_and_total(
+    app: FastAPI, client: TestClient
+) -> None:
+    with counting_statements(app) as statements:
+        page = client.get("/admin/event/list?search=jazz").text
+    assert "of 4 items" in page
+    # SQLite's trigram probe (text_search.prepare) counts in the search index, not the rows.
+    probe = "SELECT 1 \nFROM events_title_search"
+    counting = [s for s in statements if "count(" in s.lower() and probe not in s]
+    assert len(counting) == 1 and "facet_rows" in counting[0], counting

@@ -5,8 +5,8 @@
 1. The global search (palette): `/admin/search?q=TERM&fragment=1` (users and events, top 5 of
    each with a count capped at 1,000, pages and saved views) against the project's own list
    search for the same term (its first view, before the count is cached, and its p50), stock
-   SQLAdmin's list search, and the raw SQL the palette runs (two top-5 queries, two capped
-   counts). The target: the palette under 2x the list search.
+   SQLAdmin's list search, and the raw SQL the palette runs (per model: the matching ids up to
+   the cap, then the top 5). The target: the palette under 2x the list search.
 2. Facets: for a few filter states of the events list, the facet statement as a first view
    runs it (one statement: the sample read once, its size and three groupings; afterwards they
    are cached with the list's count) against that list page's first view and p50. The target:
@@ -21,7 +21,7 @@ import time
 from contextlib import ExitStack
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from admin_app.admin import facets
@@ -58,15 +58,17 @@ def _get(client: ArmClient, path: str) -> float:
 
 
 def _raw_palette(engine: Engine, term: str) -> float:
+    """The palette's statements by hand: per model the matching ids up to the cap, then the
+    top 5 in the list's order (among those ids when they are all the matches)."""
     pattern = f"%{term}%"
     started = time.perf_counter()
     with engine.connect() as conn:
         for column, order in ((User.email, User.id.desc()), (Event.title, Event.date_of.desc())):
             table = column.class_
             matching = select(table.id).where(column.ilike(pattern))
-            conn.execute(matching.order_by(order).limit(5)).all()
-            capped = matching.limit(1_001).subquery()
-            conn.execute(select(func.count()).select_from(capped)).scalar()
+            ids = list(conn.scalars(matching.limit(1_001)))
+            top = matching.where(table.id.in_(ids)) if len(ids) <= 1_000 else matching
+            conn.execute(top.order_by(order).limit(5)).all()
     return time.perf_counter() - started
 
 

@@ -2,7 +2,8 @@
 grouped, the top few of each, with "see all N" links into the filtered lists.
 
 Records are found by each list's own search (the same statement, so the same indexes: trigram on
-PostgreSQL, FTS5 on SQLite) in the list's own order; their count stops at COUNT_CAP. Terms of
+PostgreSQL, FTS5 on SQLite) in the list's own order; their count stops at COUNT_CAP, and a term
+with fewer matches than that has them sorted instead of the list's order walked. Terms of
 fewer than three characters search pages only: records would be a scan of every row per
 keystroke (the list search still does it, and says so).
 """
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
@@ -55,14 +56,16 @@ async def record_group(view: Any, request: Request, term: str) -> Group | None:
     if not await view.check_can_list(request):
         return None
     matching = await view.matching_query(QueryParams({"search": term}))
-    counted = select(func.count()).select_from(
-        matching.order_by(None).limit(COUNT_CAP + 1).subquery()
-    )
+    pk = view.pk_columns[0]
+    capped = matching.order_by(None).limit(COUNT_CAP + 1).subquery()
 
     def run() -> tuple[list[Any], int]:
         with view.sync_sessions(expire_on_commit=False) as session:
-            rows = list(session.scalars(matching.limit(TOP)).unique().all())
-            return rows, int(session.scalar(counted) or 0)
+            ids = list(session.scalars(select(capped.c[pk.key])))
+            # A rare term: its few matches, sorted; walking the list's order past rows that do
+            # not match would read the whole table. A common one: the walk stops at once.
+            top = matching.where(pk.in_(ids)) if len(ids) <= COUNT_CAP else matching
+            return list(session.scalars(top.limit(TOP)).unique().all()), len(ids)
 
     rows, total = await anyio.to_thread.run_sync(run)
     hits = [

@@ -118,7 +118,18 @@ class Event(TimestampMixin, Base):
 
 class User(TimestampMixin, Base):
     __tablename__ = "users"
-    __table_args__ = (Index("ix_users_created_at_id", "created_at", "id"), SQLITE_NEVER_REUSE_IDS)
+    __table_args__ = (
+        Index("ix_users_created_at_id", "created_at", "id"),
+        # Substring search on emails (list, picker, global search): trigrams on PostgreSQL
+        # (migration 0012); SQLite's FTS5 table (search_index.py).
+        Index(
+            "ix_users_email_trgm",
+            "email",
+            postgresql_using="gin",
+            postgresql_ops={"email": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        SQLITE_NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)

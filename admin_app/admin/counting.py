@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from starlette.requests import Request
 
-from admin_app.admin import text_search
 from admin_app.admin.paging import ListQueryView
 from admin_app.admin.selection import Selection
 
@@ -102,8 +101,7 @@ class CountedListView(ListQueryView):
         if value is None:
             # Counting the unordered match is cheaper than SQLAdmin's count over the sorted
             # query; under a cap, the database stops reading after cap + 1 rows.
-            with text_search.unordered():
-                matching = (await self.matching_query(selection.list_params)).order_by(None)
+            matching = (await self.matching_query(selection.list_params)).order_by(None)
             if cap != EXACT:
                 matching = matching.limit(cap + 1)
             counting = select(func.count()).select_from(matching.subquery())

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import anyio.to_thread
 from starlette.requests import Request
 
-from admin_app.admin import facets, text_search
+from admin_app.admin import facets
 from admin_app.admin.counting import CountedListView
 from admin_app.admin.facets import Facet, FacetResult
 from admin_app.admin.selection import Selection
@@ -62,8 +62,7 @@ class FacetedListView(CountedListView):
         cache = self.facet_cache
         if cache is not None and (cached := cache.get(self.identity, state)) is not None:
             return cached
-        with text_search.unordered():
-            matching = await self.matching_query(selection.list_params)
+        matching = await self.matching_query(selection.list_params)
         # Facets sharing a sample size are one statement (facets.combined_statement).
         by_sample: dict[int, list[Facet]] = {}
         for facet in self.column_facets:

@@ -1,7 +1,6 @@
 """Case-insensitive substring matching where what staff type is text, never a LIKE pattern."""
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -23,10 +22,6 @@ SPARSE_BELOW = 1_000
 # (table, column, term) found sparse for this request by `prepare` (read when a search is built).
 SparseTerms = frozenset[tuple[str, str, str]]
 _sparse: ContextVar[SparseTerms] = ContextVar("sparse_terms", default=frozenset())
-# (table, column, term) SQLite's trigram index can answer, sparse or not (set by `prepare`).
-_indexable: ContextVar[SparseTerms] = ContextVar("indexable_terms", default=frozenset())
-# True while building a query whose order does not matter (a capped count, a facet sample).
-_unordered: ContextVar[bool] = ContextVar("unordered_match", default=False)
 
 
 def _escaped(term: str) -> str:
@@ -93,7 +88,6 @@ async def prepare(session_maker: Any, columns: Iterable[Any], term: str) -> None
     candidates = [column for column in columns if _may_use_index(column, term)]
     if not candidates:
         return
-    _indexable.set(_indexable.get() | {_key(column, term) for column in candidates})
 
     def probe() -> SparseTerms:
         with session_maker() as session:
@@ -101,19 +95,6 @@ async def prepare(session_maker: Any, columns: Iterable[Any], term: str) -> None
             return frozenset(_key(column, term) for column in sparse)
 
     _sparse.set(_sparse.get() | await anyio.to_thread.run_sync(probe))
-
-
-@contextmanager
-def unordered() -> Iterator[None]:
-    """While building a query whose rows' order does not matter (a count up to a cap, the
-    facets' sample): SQLite's trigram index answers any term it can, common ones too. It hands
-    over matching ids without reading the table; only an ordered page is better off walking its
-    sort order for a common term."""
-    token = _unordered.set(True)
-    try:
-        yield
-    finally:
-        _unordered.reset(token)
 
 
 def contains(column: Any, term: str) -> ColumnElement[bool]:
@@ -128,8 +109,7 @@ def contains(column: Any, term: str) -> ColumnElement[bool]:
             status_code=400,
             detail=f"Search for at most {MAX_TERM_LENGTH:,} characters (this was {len(term):,}).",
         )
-    key = _key(column, term)
-    if key in _sparse.get() or (_unordered.get() and key in _indexable.get()):
+    if _key(column, term) in _sparse.get():
         return _indexed_match(column, term)
     result: ColumnElement[bool] = column.ilike(f"%{_escaped(term)}%", escape=ESCAPE)
     return result

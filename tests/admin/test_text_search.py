@@ -13,7 +13,6 @@ from admin_app.admin import text_search
 from admin_app.admin.text_search import contains, prepare
 from admin_app.models import Event, User
 from tests import factories
-from tests.admin.test_shape import counting_statements
 from tests.history.conftest import bulk, edit_event, latest_change_set, undo
 
 
@@ -105,22 +104,3 @@ def test_a_search_shorter_than_a_trigram_says_what_it_costs(client: TestClient) 
     short = client.get("/admin/event/list", params={"search": "ja"}).text
     assert "type three or more for the indexed search" in short
     assert 'id="search-short-note"' not in client.get("/admin/event/list?search=jaz").text
-
-
-def test_a_common_terms_count_and_facets_still_use_the_index(
-    app: FastAPI, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for n in range(3):
-        factories.make_event(db, title=f"Jazz {n}")
-    factories.make_event(db, title="Chess")
-    # "jazz" is common here: the page walks its order with LIKE; the count and the facets'
-    # sample (order does not matter) take the matching ids from the trigram index (SQLite).
-    monkeypatch.setattr(text_search, "SPARSE_BELOW", 1)
-    with counting_statements(app) as statements:
-        page = client.get("/admin/event/list?search=jazz").text
-    assert "of 3 items" in page
-    [counted] = [s for s in statements if "facet_rows" in s]
-    [listed] = [s for s in statements if "ORDER BY events.date_of DESC" in s and "LIMIT" in s]
-    sqlite = app.state.engine.dialect.name == "sqlite"
-    assert ("events_title_search" in counted) is sqlite
-    assert "events_title_search" not in listed

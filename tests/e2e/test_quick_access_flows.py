@@ -49,6 +49,7 @@ def test_the_palette_finds_a_user_and_an_event_and_opens_them_from_the_keyboard(
     [event] = database.add_events(
         ada, [(f"{token} jazz by the river", date(2026, 5, 1), SocialStatus.PUBLIC)]
     )
+    page.wait_for_load_state()  # the shortcuts' script has run
     page.keyboard.press("/")
     palette = page.locator("#palette-input")
     expect(palette).to_be_focused()
@@ -200,6 +201,7 @@ def test_single_key_shortcuts_switched_off_leave_ctrl_k(
     page.get_by_label("Off: only shortcuts with Ctrl or ⌘ work").check()
     page.get_by_role("button", name="Save", exact=True).click()
     page.goto("/admin/event/list")
+    page.wait_for_load_state()
     page.locator("h3.card-title").first.click()
     page.keyboard.press("g")
     page.keyboard.press("u")

@@ -6,7 +6,6 @@ from urllib.parse import parse_qsl, urlencode
 import anyio.to_thread
 from sqladmin import BaseView
 from sqladmin.authentication import login_required
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import URL, FormData, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,7 +24,6 @@ from admin_app.admin.feedback import flash
 from admin_app.admin.quick_access import QuickAccess
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.admin.wording import counted
-from admin_app.db import sync_factory
 from admin_app.web import outage
 from admin_app.web.form_bodies import text_form
 
@@ -126,11 +124,6 @@ class PanelAdmin(QuickAccess):
             if isinstance(view, AuditLogAdmin) and view.has_permission(request, "list"):
                 return view
         return None
-
-    @property
-    def sync_sessions(self) -> sessionmaker[Session]:
-        """The panel's session factory (it always runs on a synchronous engine)."""
-        return sync_factory(self.session_maker)
 
     @login_required
     async def bulk(self, request: Request) -> Response:

@@ -60,7 +60,8 @@ class QuickAccess(LoginPages):
         ]
 
     @property
-    def sessions(self) -> sessionmaker[Session]:
+    def sync_sessions(self) -> sessionmaker[Session]:
+        """The panel's session factory (it always runs on a synchronous engine)."""
         return sync_factory(self.session_maker)
 
     def list_names(self, request: Request) -> dict[str, str]:
@@ -72,7 +73,9 @@ class QuickAccess(LoginPages):
         }
 
     async def saved_views_of(self, request: Request) -> list[saved_view_pages.ViewLink]:
-        return await saved_view_pages.views_for(request, self.sessions, self.list_names(request))
+        return await saved_view_pages.views_for(
+            request, self.sync_sessions, self.list_names(request)
+        )
 
     def _list_view(self, request: Request) -> Any:
         view = self._find_model_view(request.path_params["identity"])
@@ -113,7 +116,7 @@ class QuickAccess(LoginPages):
         if not await view.check_can_list(request):
             raise HTTPException(status_code=403)
         form = await text_form(request)
-        return await saved_view_pages.save(request, view, self.sessions, form)
+        return await saved_view_pages.save(request, view, self.sync_sessions, form)
 
     @login_required
     async def saved_view(self, request: Request) -> Response:
@@ -121,7 +124,7 @@ class QuickAccess(LoginPages):
         view = self._list_view(request)
         form = await text_form(request) if request.method == "POST" else None
         names = self.list_names(request)
-        return await saved_view_pages.open_or_change(request, view, self.sessions, names, form)
+        return await saved_view_pages.open_or_change(request, view, self.sync_sessions, names, form)
 
     @login_required
     async def choose_columns(self, request: Request) -> Response:
@@ -141,7 +144,7 @@ class QuickAccess(LoginPages):
         staff_id = int(request.session[STAFF_STATE])
 
         def save() -> None:
-            with self.sessions() as session:
+            with self.sync_sessions() as session:
                 preferences.choose_columns(
                     session, staff_id=staff_id, identity=view.identity, columns=chosen
                 )
@@ -169,7 +172,7 @@ class QuickAccess(LoginPages):
         staff_id = int(request.session[STAFF_STATE])
 
         def save() -> None:
-            with self.sessions() as session:
+            with self.sync_sessions() as session:
                 preferences.choose_display(
                     session, staff_id=staff_id, theme=theme, single_key_shortcuts=shortcuts
                 )

@@ -42,7 +42,6 @@ class ViewLink:
     query: str
     shared: bool
     team_default: bool
-    mine: bool
     may_change: bool
 
     @property
@@ -67,7 +66,6 @@ def _link(view: SavedView, names: dict[str, str], staff_id: int, role: StaffRole
         query=view.query,
         shared=view.shared,
         team_default=view.team_default,
-        mine=view.owner_id == staff_id,
         may_change=saved_views.may_change(view, staff_id=staff_id, role=role),
     )
 

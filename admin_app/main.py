@@ -16,6 +16,7 @@ from admin_app.web.headers import SecurityHeadersMiddleware
 from admin_app.web.hosts import HostCheckMiddleware
 from admin_app.web.limits import QueryLimitsMiddleware
 from admin_app.web.methods import HttpMethodsMiddleware
+from admin_app.web.route_paths import remember_paths
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The admin is a mounted app with its own error handling: both get the outage page.
     outage.install(app)
     outage.install(panel.admin)
+    remember_paths(app.router)  # every route is in place by now
     # The last added runs first: headers go on every response, even a foreign Host's 400.
     app.add_middleware(SecretFreeGZipMiddleware)
     app.add_middleware(QueryLimitsMiddleware)

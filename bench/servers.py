@@ -24,10 +24,14 @@ def free_port() -> int:
 
 
 class ArmServer:
-    def __init__(self, arm: str, database_url: str, log_dir: Path) -> None:
+    def __init__(
+        self, arm: str, database_url: str, log_dir: Path, *, checkout: Path | None = None
+    ) -> None:
         self.arm = arm
+        # Another checkout of the project (bench/throughput.py): its code serves the arm.
+        self.checkout = checkout or BENCH_DIR.parent
         self.database_url = database_url
-        self.log_path = log_dir / f"{arm}.log"
+        self.log_path = log_dir / f"{arm}{'' if checkout is None else '_' + checkout.name}.log"
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -49,8 +53,9 @@ class ArmServer:
             # PORT: the project arm answers Host headers on the port it is served at only.
             self._process = subprocess.Popen(
                 command,
-                cwd=BENCH_DIR.parent,
-                env={**os.environ, "PORT": str(self.port)},
+                cwd=self.checkout,
+                # PYTHONPATH: the checkout's own package, before the one installed in the venv.
+                env={**os.environ, "PORT": str(self.port), "PYTHONPATH": str(self.checkout)},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -16,8 +16,10 @@ from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import badge, path_only, status_badge
 from admin_app.admin.panel import PanelAdmin
+from admin_app.admin.partials import SynchronousPartials
 from admin_app.admin.recently_deleted import RecentlyDeletedView
 from admin_app.admin.roles import RoleAuthorization
+from admin_app.admin.row_renderer import RowRenderer
 from admin_app.admin.selection import list_state
 from admin_app.admin.staff_accounts import StaffAdmin
 from admin_app.admin.two_factor import TwoFactorView
@@ -77,6 +79,9 @@ def mount_admin(
     admin.templates.env.globals["form_error_summary"] = FORM_ERROR_SUMMARY
     admin.templates.env.globals["display_preferences"] = preferences_of
     admin.templates.env.globals["list_state"] = lambda request: list_state(request.query_params)
+    partials = SynchronousPartials(admin.templates.env)
+    admin.templates.env.globals["partial"] = partials
+    admin.templates.env.globals["list_rows"] = RowRenderer(partials)
     for view in (
         UserAdmin,
         EventAdmin,

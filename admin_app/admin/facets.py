@@ -10,6 +10,7 @@ as the list's count (forgotten with it after a change).
 import calendar
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import (
     CompoundSelect,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from starlette.datastructures import URL
+from starlette.datastructures import QueryParams
 
 from admin_app.admin.counting import COUNT_CAP
 from admin_app.models import Event, User
@@ -34,6 +35,8 @@ FACET_SAMPLE = COUNT_CAP
 # Users whose events "events per organizer" counts at most (each costs an index range).
 ORGANIZER_SAMPLE = 1_000
 TOP = 10
+# Parameters a facet's link drops: it starts a new list of rows.
+_LEFT_BEHIND = frozenset({"page", "scope", "except", "view"})
 MONTHS = 12
 
 
@@ -45,11 +48,14 @@ class FacetValue:
     narrow: tuple[tuple[str, str], ...] = ()
     link: str = ""
 
-    def url(self, list_url: URL) -> str:
+    def url(self, list_path: str, params: QueryParams) -> str:
+        """The link's path: the list as it is (search, sort, other filters), narrowed to this
+        value, from its first page, with no selection and outside any saved view."""
         if self.link:
             return self.link
-        narrowed = list_url.remove_query_params(["page", "scope", "except", "view"])
-        return str(narrowed.include_query_params(**dict(self.narrow)))
+        replaced = _LEFT_BEHIND | {key for key, _value in self.narrow}
+        kept = [(key, value) for key, value in params.multi_items() if key not in replaced]
+        return f"{list_path}?{urlencode([*kept, *self.narrow])}"
 
     def is_active(self, params: Any) -> bool:
         return bool(self.narrow) and all(params.get(key) == value for key, value in self.narrow)

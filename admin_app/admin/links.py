@@ -2,15 +2,21 @@
 call walks all the app's routes (75 row links and 139 walks were a third of a list page's render).
 """
 
+from functools import cache
 from typing import Any
 
 from sqladmin import ModelView
-from sqladmin.helpers import get_object_identifier
+from sqladmin.helpers import get_object_identifier, slugify_class_name
 from starlette.datastructures import URL
 from starlette.requests import Request
 
 _MEMO_STATE = "row_link_bases"
 _KEY = "0123456789"  # a key no route converter changes, replaced by each row's own
+
+
+@cache
+def _identity_of_class(class_name: str) -> str:
+    return slugify_class_name(class_name)
 
 
 class RowLinksView(ModelView):
@@ -20,6 +26,13 @@ class RowLinksView(ModelView):
         if (name, identity) not in memo:
             memo[(name, identity)] = str(request.url_for(name, identity=identity, **params))
         return memo[(name, identity)]
+
+    # SQLAdmin names another model's view by running a regular expression over its class
+    # name, for every related row on the page (the events list's organizer column).
+    def _identity_for_object(self, obj: Any) -> str:
+        if isinstance(obj, self.model):
+            return self.identity
+        return _identity_of_class(type(obj).__name__)
 
     # SQLAdmin's (private) builder of a row's details and edit links.
     def _build_url_for(self, name: str, request: Request, obj: Any) -> URL:

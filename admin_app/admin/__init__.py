@@ -16,10 +16,8 @@ from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import badge, path_only, status_badge
 from admin_app.admin.panel import PanelAdmin
-from admin_app.admin.partials import SynchronousPartials
 from admin_app.admin.recently_deleted import RecentlyDeletedView
 from admin_app.admin.roles import RoleAuthorization
-from admin_app.admin.row_renderer import RowRenderer
 from admin_app.admin.selection import list_state
 from admin_app.admin.staff_accounts import StaffAdmin
 from admin_app.admin.two_factor import TwoFactorView
@@ -58,12 +56,6 @@ def mount_admin(
         count_ttl=count_ttl,
         retention_days=retention_days,
     )
-    # Block tags leave no lines and indentation behind: a list page of 25 rows was mostly blanks.
-    # Templates ship with the package: checking each file's time on every render was 5% of a
-    # list page's CPU.
-    admin.templates.env.auto_reload = False
-    admin.templates.env.trim_blocks = True
-    admin.templates.env.lstrip_blocks = True
     admin.templates.env.filters["path_only"] = path_only
     # Static links carry their file's hash (web/fingerprints.py): cached for a year, never stale.
     statics = next(
@@ -82,9 +74,7 @@ def mount_admin(
     admin.templates.env.globals["form_error_summary"] = FORM_ERROR_SUMMARY
     admin.templates.env.globals["display_preferences"] = preferences_of
     admin.templates.env.globals["list_state"] = lambda request: list_state(request.query_params)
-    partials = SynchronousPartials(admin.templates.env)
-    admin.templates.env.globals["partial"] = partials
-    admin.templates.env.globals["list_rows"] = RowRenderer(partials)
+    admin.templates.env.globals["partial"] = admin.partials
     for view in (
         UserAdmin,
         EventAdmin,

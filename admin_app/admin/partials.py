@@ -1,9 +1,10 @@
-"""Parts of a page rendered by synchronous Jinja.
+"""Pages and parts of pages rendered by synchronous Jinja.
 
-SQLAdmin renders pages with async Jinja, where every call and loop in a template goes through
-Jinja's awaiting runtime: on a list page that runtime was most of the CPU. A part whose values
-are all at hand (the rows once gathered, the facets) renders here instead, from the same
-templates folder, filters and globals, and is inserted into the page as markup.
+SQLAdmin renders with async Jinja, where every call and loop in a template goes through Jinja's
+awaiting runtime: on a list page that runtime was most of the CPU. What renders here has its
+async values awaited beforehand (list_page.py; the menu's saved views), and renders from the same
+templates folder, filters and globals: a whole list page, or a part of any page inserted as
+markup (the menu, the top bar, the facets).
 """
 
 from typing import Any
@@ -12,14 +13,19 @@ import jinja2
 from markupsafe import Markup
 
 # Large enough for every template rendered this way.
-_CACHE_SIZE = 50
+_CACHE_SIZE = 100
 
 
 class SynchronousPartials:
     def __init__(self, env: jinja2.Environment) -> None:
         # An overlay reads its parent's loader, filters and globals (added later too) and
         # compiles its own templates: the parent's cache holds async-compiled ones.
+        # An async call left in such a template would create a coroutine nobody awaits: Python
+        # warns, and the tests (warnings are errors there) fail.
         self.env = env.overlay(enable_async=False, cache_size=_CACHE_SIZE)
 
     def __call__(self, name: str, **context: Any) -> Markup:
-        return Markup(self.env.get_template(name).render(**context))
+        return Markup(self.render(name, context))
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(name).render(context)

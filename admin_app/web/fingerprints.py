@@ -39,6 +39,7 @@ def versioned_url_for(url_for: Any, fingerprints: Fingerprints) -> Any:
     def wrapped(context: Any, name: str, /, **params: Any) -> URL:
         url: URL = url_for(context, name, **params)
         version = fingerprints.of(str(params.get("path", ""))) if name == STATICS_ROUTE else None
-        return url.include_query_params(**{VERSION: version}) if version else url
+        # A static file's link has no query of its own: appended, not parsed and rebuilt.
+        return URL(f"{url}?{VERSION}={version}") if version and "?" not in str(url) else url
 
     return wrapped

@@ -1,23 +1,19 @@
-"""A list page's rows, rendered by a synchronous template (partials.py).
+"""A list page's rows, gathered for a synchronous template (list_page.py, list_rows.html).
 
 In SQLAdmin's async template every call in the row loop (three permission checks, a value per
 column, three links) was an awaited coroutine wrapped by Jinja's runtime: about 35 per row, the
 largest part of a list page's CPU. Here the same hooks are awaited in plain Python (a view's
-overrides still apply), and `list_rows.html` writes the `<tr>`s from the gathered values.
+overrides still apply), and the template only writes the gathered values.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
 from sqladmin import ModelView
 from sqladmin.helpers import get_object_identifier
 from starlette.requests import Request
 
 from admin_app.admin.formatters import path_only
-from admin_app.admin.partials import SynchronousPartials
-
-ROWS_TEMPLATE = "list_rows.html"
 
 
 @dataclass(frozen=True)
@@ -90,31 +86,7 @@ async def _row(view: ModelView, request: Request, row: Any, columns: list[str]) 
     )
 
 
-class RowRenderer:
-    def __init__(self, partials: SynchronousPartials) -> None:
-        self.partials = partials
-
-    async def __call__(
-        self,
-        request: Request,
-        view: ModelView,
-        rows: list[Any],
-        columns: list[str],
-        *,
-        versions: bool,
-        all_matching: bool,
-        excluded: list[str],
-    ) -> Markup:
-        """The `<tr>`s of `rows`: `versions` marks each with its row version (for cells edited
-        in place); with `all_matching`, every box starts ticked except the `excluded` keys."""
-        gathered = [await _row(view, request, row, columns) for row in rows]
-        return self.partials(
-            ROWS_TEMPLATE,
-            request=request,
-            view=view,
-            rows=gathered,
-            versions=versions,
-            all_matching=all_matching,
-            excluded=set(excluded),
-            compact=view.show_compact_lists,
-        )
+async def gather(
+    view: ModelView, request: Request, rows: list[Any], columns: list[str]
+) -> list[Row]:
+    return [await _row(view, request, row, columns) for row in rows]

@@ -68,7 +68,7 @@ def test_a_large_match_is_counted_up_to_the_cap_and_exactly_on_request(
     first = client.get("/admin/event/list").text
     assert _total(first) == "30+" and 'id="count-all"' in first
     assert "Select all 30+ rows matching the list" in first
-    assert "next" in first and 'href="http://testserver/admin/event/list?page=2"' in first
+    assert "next" in first and 'href="/admin/event/list?page=2"' in first
     exact = client.get("/admin/event/list", params={"recount": "1"}).text
     assert _total(exact) == "80" and 'id="count-all"' not in exact
     # Deep pages count a little past themselves: page 3 of 25 exists, and is not clamped.

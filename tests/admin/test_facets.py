@@ -30,7 +30,7 @@ def _facet(page: str, title: str) -> dict[str, tuple[str, str]]:
 
 
 def _rows(page: str) -> int:
-    return len(re.findall(r'class="form-check-input m-0 align-middle select-box"', page))
+    return len(re.findall(r'class="form-check-input select-box"', page))
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from admin_app.admin import list_rows
 from admin_app.admin.partials import SynchronousPartials
 
-_INDENTATION = re.compile(r"\n[ \t]+")
+# Indentation before a tag only: a `<` in text or in an attribute value is always escaped, so
+# this never touches what a value or a text holds (a search term may contain "\n  ").
+_INDENTATION = re.compile(r"\n[ \t]+(?=<)")
 
 
 async def _page_values(view: ModelView, request: Request) -> dict[str, Any]:
@@ -80,8 +82,8 @@ async def render(
 
 
 def without_indentation(html: str) -> str:
-    """The page without the templates' indentation (a tenth of a list page's bytes). Only
-    where whitespace cannot matter: a page with preformatted text or a text area stays as is."""
+    """The page without the templates' indentation before tags (a tenth of a list page's
+    bytes). A page with preformatted text or a text area stays as it is."""
     if "<pre" in html or "<textarea" in html:
         return html
     return _INDENTATION.sub("\n", html)

@@ -72,8 +72,13 @@ class FacetResult:
     about: bool = False
     note: str = ""
 
-    def share(self, value: FacetValue) -> int:
-        return round(100 * value.count / self.sampled) if self.sampled else 0
+    def share(self, value: FacetValue) -> str:
+        """A value's share of the sample, as the list shows it: "about 52%"; a share that
+        rounds to nothing reads "under 1%" (an organizer among 10,000 rows), never "about 0%"."""
+        percent = 100 * value.count / self.sampled if self.sampled else 0
+        if 0 < percent < 1:
+            return "under 1%"
+        return f"about {round(percent)}%"
 
 
 class Facet:

@@ -23,21 +23,16 @@ _INDENTATION = re.compile(r"\n[ \t]+(?=<)")
 
 
 async def _page_values(view: ModelView, request: Request) -> dict[str, Any]:
-    filters = view.get_filters()
     return {
         "can_export": view.can_export and await view.check_can_export(request),
         "can_create": view.can_create and await view.check_can_create(request),
-        "filter_lookups": {
-            f.parameter_name: list(await f.lookups(request, view.model, view._run_arbitrary_query))
-            for f in filters
-            if hasattr(f, "lookups")
-        },
     }
 
 
 async def _row_values(
     view: ModelView, request: Request, rows: list[Any], context: dict[str, Any]
 ) -> dict[str, Any]:
+    """What the rows and the filters beside them show (only when the list may be read)."""
     columns = context.get("shown_columns") or view._list_prop_names
     # Columns editable in place are offered when the staff member may edit the rows.
     can_edit_cells = (
@@ -46,6 +41,11 @@ async def _row_values(
         and await view.check_can_edit(request, rows[0])
     )
     return {
+        "filter_lookups": {
+            f.parameter_name: list(await f.lookups(request, view.model, view._run_arbitrary_query))
+            for f in view.get_filters()
+            if hasattr(f, "lookups")
+        },
         "columns_shown": columns,
         "can_edit_cells": can_edit_cells,
         "list_rows": await list_rows.gather(view, request, rows, columns),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin_app.admin import facets
+from admin_app.admin.facets import FacetResult, FacetValue
 from admin_app.main import create_app
 from admin_app.models import Event, SocialStatus
 from tests import factories
@@ -104,6 +105,14 @@ def test_past_the_sample_facets_say_about(
     assert "About: shares of the first 2 matching rows." in page
     figures = [figure for figure, _ in _facet(page, "Social status").values()]
     assert figures and all(re.fullmatch(r"about \d+%", figure) for figure in figures)
+
+
+def test_a_share_too_small_to_round_reads_under_one_percent() -> None:
+    values = [FacetValue(label="a", count=9_990), FacetValue(label="b", count=10)]
+    result = FacetResult("Organizer", values, sampled=10_000, partial=True, about=True)
+    assert [result.share(value) for value in values] == ["about 100%", "under 1%"]
+    assert result.share(FacetValue(label="c", count=50)) == "under 1%"
+    assert result.share(FacetValue(label="d", count=100)) == "about 1%"
 
 
 @pytest.mark.usefixtures("events")

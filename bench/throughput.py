@@ -1,13 +1,15 @@
 """The events list's throughput, this tree against an earlier commit, side by side.
 
     python -m bench.throughput [--against REF] [--database sqlite|postgresql] [--rounds 3]
+                               [--connections 16]
 
 Issue 19 asks for twice the list page's requests per second per worker, measured against the
 commit before the work. Both servers run the project arm (bench/serve.py, 1 worker each) on the
 same data: this working tree, and REF checked out with `git worktree` in a temporary directory.
-`wrk` (bench/wrk.py: 16 connections, 10 s, page 1 with a session cookie) runs on each in turn,
-alternating for `--rounds` rounds and waiting for both servers to be idle before each run, so
-the machine's noise falls on both alike. Prints each run, the medians and their ratio.
+`wrk` (bench/wrk.py: 16 connections unless `--connections`, 10 s, page 1 with a session cookie)
+runs on each in turn, alternating for `--rounds` rounds and waiting for both servers to be idle
+before each run, so the machine's noise falls on both alike. Prints each run, the medians and
+their ratio.
 """
 
 import argparse
@@ -22,7 +24,7 @@ from bench.layout import Layout
 from bench.seed import BENCH_STAFF_EMAIL, BENCH_STAFF_PASSWORD, ensure_data
 from bench.servers import ArmServer
 from bench.targets import BENCH_DIR, DATA_DIR, DEFAULT_SIZE, Size, postgres_target, sqlite_target
-from bench.wrk import run_wrk, wait_until_idle
+from bench.wrk import CONNECTIONS, run_wrk, wait_until_idle
 
 LIST = "/admin/event/list"
 THIS_TREE = "this tree"
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=DEFAULT_SIZE.users)
     parser.add_argument("--events", type=int, default=DEFAULT_SIZE.events)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=CONNECTIONS)
     args = parser.parse_args(argv)
     size = Size(users=args.users, events=args.events)
     target = sqlite_target(size) if args.database == "sqlite" else postgres_target(size)
@@ -52,7 +55,10 @@ def main(argv: list[str] | None = None) -> None:
         check=True,
     ).stdout.strip()
     log_dir = DATA_DIR / "logs" / f"throughput_{target.kind}_{size.slug}"
-    print(f"# Events list throughput, {target.kind}, {size.label}: this tree against {commit}")
+    print(
+        f"# Events list throughput, {target.kind}, {size.label}, {args.connections} connections:"
+        f" this tree against {commit}"
+    )
     with ExitStack() as stack:
         other = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
         checkout = other / commit
@@ -84,7 +90,9 @@ def main(argv: list[str] | None = None) -> None:
         for round_number in range(1, args.rounds + 1):
             for name, server in servers.items():
                 wait_until_idle([s.pid for s in servers.values()])
-                result = run_wrk(name, server.base_url + LIST, cookies[name])
+                result = run_wrk(
+                    name, server.base_url + LIST, cookies[name], connections=args.connections
+                )
                 if result.requests_per_second is None or result.errors:
                     raise SystemExit(f"{name}: {result.status}, {result.errors} errors")
                 rates[name].append(result.requests_per_second)

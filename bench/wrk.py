@@ -73,7 +73,7 @@ def wait_until_idle(pids: list[int]) -> None:
             return
 
 
-def run_wrk(arm: str, url: str, cookie: str) -> WrkResult:
+def run_wrk(arm: str, url: str, cookie: str, *, connections: int = CONNECTIONS) -> WrkResult:
     if shutil.which("wrk") is None:
         return WrkResult(arm=arm, status="wrk not installed")
     headers = {"Cookie": cookie} if cookie else {}
@@ -81,7 +81,8 @@ def run_wrk(arm: str, url: str, cookie: str) -> WrkResult:
     check = httpx.get(url, headers=headers, timeout=120.0)
     if check.status_code != 200:
         return WrkResult(arm=arm, status=f"HTTP {check.status_code} before wrk")
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION_SECONDS}s", "--latency"]
+    threads = min(THREADS, connections)  # wrk wants at least one connection per thread
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{DURATION_SECONDS}s", "--latency"]
     command += ["--timeout", REQUEST_TIMEOUT]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]

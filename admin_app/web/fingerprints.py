@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 VERSION = "v"
 STATICS_ROUTE = "admin:statics"
+_MAX_STATIC_LINKS = 1024
 
 
 class Fingerprints:
@@ -35,11 +36,22 @@ class Fingerprints:
 def versioned_url_for(url_for: Any, fingerprints: Fingerprints) -> Any:
     """SQLAdmin's `url_for` template global, with static links carrying their file's hash."""
 
+    # A page links some sixteen static files: each link, once made for a site address, is kept.
+    static_links: dict[tuple[str, str], URL] = {}
+
     @pass_context
     def wrapped(context: Any, name: str, /, **params: Any) -> URL:
-        url: URL = url_for(context, name, **params)
-        version = fingerprints.of(str(params.get("path", ""))) if name == STATICS_ROUTE else None
-        # A static file's link has no query of its own: appended, not parsed and rebuilt.
-        return URL(f"{url}?{VERSION}={version}") if version and "?" not in str(url) else url
+        if name != STATICS_ROUTE:
+            return url_for(context, name, **params)  # type: ignore[no-any-return]
+        path = str(params.get("path", ""))
+        key = (str(context["request"].base_url), path)
+        if key not in static_links:
+            if len(static_links) >= _MAX_STATIC_LINKS:  # site addresses are few (hosts.py)
+                static_links.clear()
+            url: URL = url_for(context, name, **params)
+            version = fingerprints.of(path)
+            # A static file's link has no query of its own: appended, not parsed and rebuilt.
+            static_links[key] = URL(f"{url}?{VERSION}={version}") if version else url
+        return static_links[key]
 
     return wrapped

@@ -1,5 +1,8 @@
 """The composition root: one settings object, one engine, the admin and the routes."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -9,7 +12,7 @@ from admin_app.admin import STATIC_DIR, mount_admin
 from admin_app.config import Settings
 from admin_app.db import engine_for, make_session_factory
 from admin_app.history import recorder
-from admin_app.web import health, outage
+from admin_app.web import collector, health, outage
 from admin_app.web.auth import StaffAuthBackend
 from admin_app.web.compression import SecretFreeGZipMiddleware
 from admin_app.web.headers import SecurityHeadersMiddleware
@@ -19,6 +22,13 @@ from admin_app.web.methods import HttpMethodsMiddleware
 from admin_app.web.route_paths import remember_paths
 
 
+@asynccontextmanager
+async def _serving(_app: FastAPI) -> AsyncIterator[None]:
+    # The server has built everything it keeps: the collector can leave it alone (collector.py).
+    collector.tune_for_serving()
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = engine_for(settings)
@@ -26,7 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     audit.install(session_factory)
     recorder.install(session_factory)
 
-    app = FastAPI(title="Events admin", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Events admin",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_serving,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory

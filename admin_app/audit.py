@@ -244,7 +244,8 @@ def _record_flush(session: Session, _flush: UOWTransaction) -> None:
             pk = _primary_key(obj)
             verb = {"create": "Created", "update": "Changed", "delete": "Deleted"}[action]
             detail = f": {', '.join(changes)}" if action == "update" else ""
-            summary = f"{verb} {target} {obj}{detail}"
+            # A model may name itself differently in the trail (SavedView.audit_label).
+            summary = f"{verb} {target} {getattr(obj, 'audit_label', obj)}{detail}"
             version = getattr(obj, "version", None) if action != "delete" else None
             change_set_id = begin_change_set(session, kind=_FLUSH_KINDS[action], target=target)
             rows.append(_entry(actor, change_set_id, action, target, pk, version, summary, changes))

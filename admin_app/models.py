@@ -22,6 +22,11 @@ from admin_app.db import Base, UTCDateTime, utcnow
 
 EMAIL_MAX_LENGTH = 320
 TITLE_MAX_LENGTH = 200
+# The dates an event may have (docs/SECURITY.md): before 1900 is a typing slip, and both
+# databases read four-digit years only (SQLite's date functions and Python's date stop at 9999;
+# PostgreSQL would store year 0 as a BC date that psycopg cannot load).
+EARLIEST_EVENT_DATE = date(1900, 1, 1)
+LATEST_EVENT_DATE = date(9999, 12, 31)
 # A client address as recorded (an IPv6 address with a zone fits).
 CLIENT_MAX_LENGTH = 64
 # An audit entry's object key and one-line summary.
@@ -82,6 +87,10 @@ class Event(TimestampMixin, Base):
             postgresql_ops={"title": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
         CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+        CheckConstraint(
+            f"date_of BETWEEN '{EARLIEST_EVENT_DATE}' AND '{LATEST_EVENT_DATE}'",
+            name="date_of_in_range",
+        ),
         SQLITE_NEVER_REUSE_IDS,
     )
 
@@ -224,6 +233,11 @@ class SavedView(Base):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_label(self) -> str:
+        # A private view's name is its owner's own: audit summaries name it by id only.
+        return self.name if self.shared else f"#{self.id} (private)"
 
     def __repr__(self) -> str:
         return f"SavedView(id={self.id!r}, identity={self.identity!r}, name={self.name!r})"

@@ -2,7 +2,7 @@
 for a whole selection, in one transaction and one change set, each row imaged first (undoable)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, select, update
@@ -14,6 +14,7 @@ from admin_app import audit, clock
 from admin_app.admin.errors import DATABASE_REFUSED, ActionRefused
 from admin_app.admin.organizers import find_organizer
 from admin_app.admin.selection import Selection
+from admin_app.admin.validators import DATE_RANGE_TEXT, date_problem
 from admin_app.admin.wording import plural
 from admin_app.history import images
 from admin_app.models import Event, SocialStatus
@@ -24,6 +25,8 @@ MAX_SHIFT_DAYS = 36_500
 # Rows shown on the confirmation page, as a sample of what will change.
 SAMPLE_SIZE = 10
 KEEP = ""
+# The rows a batch edit changes: a filter's id query, or the ticked ids.
+AnyIds = Select[Any] | list[int]
 
 
 class BatchInputError(ValueError):
@@ -96,9 +99,12 @@ def _date_change(params: QueryParams) -> tuple[date | None, int | None]:
         return None, None
     if mode == "set":
         try:
-            return datetime.strptime(params.get("new_date", "").strip(), "%Y-%m-%d").date(), None
+            new_date = datetime.strptime(params.get("new_date", "").strip(), "%Y-%m-%d").date()
         except ValueError:
             raise BatchInputError("Date: enter a date as YYYY-MM-DD.") from None
+        if problem := date_problem(new_date):
+            raise BatchInputError(f"Date: {problem}")
+        return new_date, None
     if mode == "shift":
         raw = params.get("shift_days", "").strip()
         digits = raw.removeprefix("-").removeprefix("+")
@@ -127,6 +133,26 @@ def sample(session: Session, ids: Select[Any]) -> list[Event]:
     """The first rows of the selection, by id: what the confirmation page shows."""
     chosen = select(Event).where(Event.id.in_(ids)).order_by(Event.id).limit(SAMPLE_SIZE)
     return list(session.scalars(chosen))
+
+
+def _refuse_shift_out_of_range(session: Session, chosen: AnyIds, days: int) -> None:
+    # Every moved date must stay in the range the forms allow (the database's CHECK refuses it
+    # too, but could only say "refused"): the selection's first and last dates say it all.
+    first, last = session.execute(
+        select(func.min(Event.date_of), func.max(Event.date_of)).where(Event.id.in_(chosen))
+    ).one()
+    if first is None:
+        return
+    edge = first if days < 0 else last
+    try:
+        moved = edge + timedelta(days=days)
+    except OverflowError:
+        moved = None
+    if moved is None or date_problem(moved):
+        raise BatchInputError(
+            f"Move dates by: {days:+d} days would take the event of {edge:%d %b %Y} out of "
+            f"range (every date is {DATE_RANGE_TEXT}). Nothing was changed."
+        )
 
 
 def _shifted_date(session: Session, days: int) -> ColumnElement[Any]:
@@ -164,6 +190,8 @@ def apply(
             # Ticked rows as the list they are (see bulk.delete_selection); a filter as its query.
             chosen: Select[Any] | list[int] = ids if selection.whole_filter else selection.pks
             ids_given = None if selection.whole_filter else selection.pks
+            if changes.shift_days:
+                _refuse_shift_out_of_range(session, chosen, changes.shift_days)
             if change_set_id is not None:
                 images.capture(
                     session,

@@ -8,7 +8,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
 
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
@@ -18,8 +18,8 @@ from admin_app.admin.formatters import STATUS_CHOICES, status_badge, unbroken_da
 from admin_app.admin.organizers import find_organizer
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.pickers import PickerWidget
-from admin_app.admin.validators import enum_value, strip_text
-from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus, User
+from admin_app.admin.validators import date_in_range, enum_value, strip_text
+from admin_app.models import Event, SocialStatus, User
 
 ORGANIZER_MISSING = "Choose an organizer from the suggestions (type part of their email)."
 
@@ -73,9 +73,9 @@ class EventAdmin(PanelModelView, model=Event):
         "title": {
             "label": "Title",
             "filters": [strip_text],
-            "validators": [DataRequired(), Length(max=TITLE_MAX_LENGTH)],
+            "validators": [DataRequired()],  # and the column's length (SQLAdmin adds it)
         },
-        "date_of": {"label": "Date", "default": date.today},
+        "date_of": {"label": "Date", "default": date.today, "validators": [date_in_range]},
         "social_status": {
             "label": "Social status",
             "default": SocialStatus.PUBLIC.value,

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, QueryParams
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.formatters import STATUS_CHOICES
 from admin_app.admin.ids import parse_id
-from admin_app.admin.validators import strip_text
+from admin_app.admin.validators import date_problem, strip_text
 from admin_app.models import TITLE_MAX_LENGTH, Event, SocialStatus
 
 PAGE_SIZE = 25
@@ -174,7 +174,8 @@ def _check(row: InlineRow) -> None:
     elif len(row.title_value) > TITLE_MAX_LENGTH:
         row.errors["title"] = f"At most {TITLE_MAX_LENGTH} characters."
     try:
-        row.date_value  # noqa: B018 (parsed to check it)
+        if problem := date_problem(row.date_value):
+            row.errors["date_of"] = problem
     except ValueError:
         row.errors["date_of"] = "Enter a date as YYYY-MM-DD."
     if row.status_text not in {status.value for status in SocialStatus}:

@@ -7,6 +7,7 @@ async runtime, which was most of a list page's CPU.
 """
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from sqladmin import Admin, ModelView
@@ -53,7 +54,7 @@ async def _row_values(
 
 
 async def render(
-    admin: Admin, request: Request, *, saved_views: list[Any], pages: SynchronousPartials
+    admin: Admin, request: Request, *, saved_views: Iterable[Any], pages: SynchronousPartials
 ) -> Response:
     can_list = await admin._list(request)
     view = admin._find_model_view(request.path_params["identity"])

@@ -23,6 +23,7 @@ from admin_app.admin.faceted import FacetCache
 from admin_app.admin.feedback import flash
 from admin_app.admin.partials import SynchronousPartials
 from admin_app.admin.quick_access import QuickAccess
+from admin_app.admin.saved_view_pages import VIEW, ignored_notice, state_problem
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.admin.wording import counted
 from admin_app.web import outage
@@ -240,7 +241,14 @@ class PanelAdmin(QuickAccess):
         identity = request.path_params["identity"]
         views = await self.saved_views_of(request)
         found = next((v for v in views if v.identity == identity and v.team_default), None)
-        return found.list_url(request.url.path) if found else None
+        if found is None:
+            return None
+        if problem := await state_problem(self._find_model_view(identity), found.query):
+            # A default the list cannot show (saved before a rule changed) never locks anyone
+            # out of the list: it is skipped, with its banner to change or step it down.
+            flash(request, ignored_notice(found, problem), category="warning")
+            return f"{request.url.path}?{VIEW}={found.id}"
+        return found.list_url(request.url.path)
 
     @staticmethod
     def _list_url_keeping_filters(request: Request, identity: str) -> URL:

@@ -18,6 +18,7 @@ from admin_app.admin.feedback import flash
 from admin_app.admin.list_columns import COLUMNS, ColumnChoiceRefused, chosen_in_form
 from admin_app.admin.login_pages import LoginPages
 from admin_app.db import sync_factory
+from admin_app.models import VIEW_NAME_MAX_LENGTH
 from admin_app.staff import preferences
 from admin_app.staff.preferences import THEMES
 from admin_app.web.auth import STAFF_STATE, preferences_of
@@ -27,6 +28,7 @@ from admin_app.web.redirects import safe_next_path
 SEARCH_TEMPLATE = "global_search.html"
 SEARCH_FRAGMENT = "search_results.html"
 DISPLAY_TEMPLATE = "account_display.html"
+SAVED_VIEWS_TEMPLATE = "saved_views.html"
 
 
 class QuickAccess(LoginPages):
@@ -37,7 +39,7 @@ class QuickAccess(LoginPages):
                 "/{identity}/saved-views",
                 endpoint=self.save_view,
                 name="save_view",
-                methods=["POST"],
+                methods=["GET", "POST"],
             ),
             Route(
                 "/{identity}/saved-view/{pk}",
@@ -72,7 +74,7 @@ class QuickAccess(LoginPages):
             if isinstance(view, PanelModelView) and view.is_accessible(request)
         }
 
-    async def saved_views_of(self, request: Request) -> list[saved_view_pages.ViewLink]:
+    async def saved_views_of(self, request: Request) -> saved_view_pages.ViewMenu:
         return await saved_view_pages.views_for(
             request, self.sync_sessions, self.list_names(request)
         )
@@ -96,7 +98,13 @@ class QuickAccess(LoginPages):
                     if group is not None:
                         groups.append(group)
         if term:
-            views = await self.saved_views_of(request)
+            views = await anyio.to_thread.run_sync(
+                saved_view_pages.views_named,
+                request,
+                self.sync_sessions,
+                self.list_names(request),
+                term,
+            )
             groups.append(global_search.page_group(request, self._menu.items, views, term))
         context = {
             "term": term,
@@ -111,12 +119,34 @@ class QuickAccess(LoginPages):
 
     @login_required
     async def save_view(self, request: Request) -> Response:
-        """Save the list as it stands (filters, search, sort, page size, columns) under a name."""
+        """A list's saved views, found by name (GET); save the list as it stands (filters,
+        search, sort, page size, columns) under a name (POST)."""
         view = self._list_view(request)
         if not await view.check_can_list(request):
             raise HTTPException(status_code=403)
+        if request.method == "GET":
+            return await self._saved_views_page(request, view)
         form = await text_form(request)
         return await saved_view_pages.save(request, view, self.sync_sessions, form)
+
+    async def _saved_views_page(self, request: Request, view: Any) -> Response:
+        search = " ".join(request.query_params.get("search", "").split())[:VIEW_NAME_MAX_LENGTH]
+        found = await anyio.to_thread.run_sync(
+            saved_view_pages.views_of_list,
+            request,
+            self.sync_sessions,
+            self.list_names(request),
+            view.identity,
+            search,
+        )
+        context = {
+            "model_view": view,
+            "views": found[: saved_view_pages.SEARCH_LIMIT],
+            "more": len(found) > saved_view_pages.SEARCH_LIMIT,
+            "search": search,
+            "title": f"Saved views of {view.name_plural}",
+        }
+        return await self.templates.TemplateResponse(request, SAVED_VIEWS_TEMPLATE, context)
 
     @login_required
     async def saved_view(self, request: Request) -> Response:

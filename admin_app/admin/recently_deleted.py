@@ -15,10 +15,11 @@ from admin_app.admin.feedback import flash
 from admin_app.admin.ids import is_id, parse_id
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.panel import PanelPage
+from admin_app.admin.roles import acting
 from admin_app.admin.text_search import contains
 from admin_app.history.images import DELETE
 from admin_app.history.purge import purge_deleted
-from admin_app.history.refusals import Refusal
+from admin_app.history.refusals import Acting, Refusal
 from admin_app.history.restore import Which, by_change_set, by_ids, restore_deleted
 from admin_app.models import ChangeSet, RowImage
 from admin_app.web import outage
@@ -118,7 +119,7 @@ class RecentlyDeletedView(PanelPage):
             raise HTTPException(status_code=403)
         which = _chosen(form)
         reason = str(form.get("reason", ""))
-        restored = await anyio.to_thread.run_sync(self._restore, which, reason)
+        restored = await anyio.to_thread.run_sync(self._restore, which, reason, acting(request))
         return (
             f"Restored {restored['user']} users and {restored['event']} events, with their ids, "
             "dates and organizers."
@@ -128,6 +129,6 @@ class RecentlyDeletedView(PanelPage):
         with self.panel.sync_sessions() as session, session.begin():
             return purge_deleted(session, older_than_days=days)
 
-    def _restore(self, which: Which, reason: str) -> dict[str, int]:
+    def _restore(self, which: Which, reason: str, by: Acting) -> dict[str, int]:
         with self.panel.sync_sessions() as session, session.begin():
-            return restore_deleted(session, which=which, reason=reason)
+            return restore_deleted(session, which=which, reason=reason, acting=by)

@@ -3,8 +3,9 @@
 from sqladmin.authorization import Action, GrantsAuthorizationBackend, custom_action
 from starlette.requests import Request
 
+from admin_app.history.refusals import Acting
 from admin_app.models import StaffRole
-from admin_app.web.auth import ROLE_STATE
+from admin_app.web.auth import ROLE_STATE, STAFF_STATE
 
 _READ_ONLY = (Action.LIST, Action.DETAILS, Action.EXPORT)
 # Editors change data but may not cascade-delete users with their events (admins only).
@@ -19,6 +20,10 @@ _EDITING = (
     custom_action("revert"),
 )
 _DATA_VIEWS = ("user", "event")
+# What a staff member who is not an admin sees of audit data (change sets and their entries,
+# history, recently deleted): rows of these kinds only; never staff accounts, saved views or the
+# addresses staff worked from.
+DATA_TARGETS = frozenset(_DATA_VIEWS)
 # Everyone sees what was deleted; editors bring it back and undo change sets. Purging, and
 # undoing another staff member's change set of over 1,000 rows, are left to admins.
 _SEE_DELETED = frozenset({("recently-deleted", str(Action.LIST))})
@@ -46,3 +51,14 @@ class RoleAuthorization(GrantsAuthorizationBackend):
     async def get_grants(self, request: Request) -> set[tuple[str, str]]:
         role = getattr(request.state, ROLE_STATE, None)
         return set(ROLE_GRANTS.get(role, frozenset())) if role else set()
+
+
+def is_admin(request: Request) -> bool:
+    return bool(getattr(request.state, ROLE_STATE, None) == StaffRole.ADMIN)
+
+
+def acting(request: Request) -> Acting:
+    """Who is asking, as the time machine's rules know them (history/refusals.py)."""
+    staff_id = request.session.get(STAFF_STATE)
+    known = staff_id if isinstance(staff_id, int) else None
+    return Acting(staff_id=known, is_admin=is_admin(request))

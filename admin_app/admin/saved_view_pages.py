@@ -2,7 +2,8 @@
 (`/admin/<list>/saved-view/<id>`), rename, share, make it the list's team default, delete; and the
 views each page's sidebar lists. The rules live in staff/saved_views.py."""
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -31,6 +32,10 @@ WHOLE_LIST = "all"
 # Parameters a saved view keeps besides the list's filters.
 KEPT = ("search", "sortBy", "sort", "pageSize", COLUMNS)
 _MEMO_STATE = "saved_views"
+# Views the sidebar names under each list; its saved views page lists them all.
+SIDEBAR_VIEWS_PER_LIST = 8
+# Views a search names (the palette shows the first few, the saved views page these).
+SEARCH_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -70,25 +75,91 @@ def _link(view: SavedView, names: dict[str, str], staff_id: int, role: StaffRole
     )
 
 
+@dataclass(frozen=True)
+class ViewMenu:
+    """The saved views a page names: the first few of each list (the sidebar's; a list's team
+    default always among them), the one `?view=` opens, and how many each list has in all."""
+
+    links: list[ViewLink] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[ViewLink]:
+        return iter(self.links)
+
+    def more(self, identity: str) -> int:
+        """How many views of this list the sidebar does not name (its saved views page does)."""
+        named = sum(1 for link in self.links if link.identity == identity)
+        return max(self.totals.get(identity, 0) - named, 0)
+
+
 async def views_for(
     request: Request, sessions: sessionmaker[Session], names: dict[str, str]
-) -> list[ViewLink]:
-    """The saved views this staff member sees (once per request: the sidebar and the list)."""
-    memo: list[ViewLink] | None = getattr(request.state, _MEMO_STATE, None)
+) -> ViewMenu:
+    """The saved views a page names (once per request: the sidebar and the list)."""
+    memo: ViewMenu | None = getattr(request.state, _MEMO_STATE, None)
     if memo is not None:
         return memo
     if not isinstance(request.session.get(STAFF_STATE), int):
-        return []  # a page outside a staff session (an error page)
+        return ViewMenu()  # a page outside a staff session (an error page)
     staff_id, role = staff_of(request)
+    opened = request.query_params.get(VIEW, "")
 
-    def load() -> list[ViewLink]:
+    def load() -> ViewMenu:
         with sessions() as session:
-            found = saved_views.visible_to(session, staff_id=staff_id)
-            return [_link(view, names, staff_id, role) for view in found if view.identity in names]
+            found = list(
+                saved_views.first_of_each_list(
+                    session, staff_id=staff_id, per_list=SIDEBAR_VIEWS_PER_LIST
+                )
+            )
+            if is_id(opened) and all(view.id != int(opened) for view in found):
+                extra = saved_views.find(session, view_id=int(opened), staff_id=staff_id)
+                found += [extra] if extra is not None else []
+            links = [_link(view, names, staff_id, role) for view in found if view.identity in names]
+            return ViewMenu(links, saved_views.totals(session, staff_id=staff_id))
 
     memo = await anyio.to_thread.run_sync(load)
     setattr(request.state, _MEMO_STATE, memo)
     return memo
+
+
+def views_named(
+    request: Request, sessions: sessionmaker[Session], names: dict[str, str], term: str
+) -> list[ViewLink]:
+    """The saved views on any list whose names contain `term` (the global search's)."""
+    staff_id, role = staff_of(request)
+    with sessions() as session:
+        found = saved_views.named(session, staff_id=staff_id, search=term, limit=SEARCH_LIMIT)
+        return [_link(view, names, staff_id, role) for view in found if view.identity in names]
+
+
+def views_of_list(
+    request: Request,
+    sessions: sessionmaker[Session],
+    names: dict[str, str],
+    identity: str,
+    search: str,
+) -> list[ViewLink]:
+    """One list's saved views whose names contain `search`, one past SEARCH_LIMIT (to say more
+    are left)."""
+    staff_id, role = staff_of(request)
+    with sessions() as session:
+        found = saved_views.visible_to(
+            session, staff_id=staff_id, identity=identity, search=search, limit=SEARCH_LIMIT + 1
+        )
+        return [_link(view, names, staff_id, role) for view in found]
+
+
+async def state_problem(view: Any, query: str) -> str | None:
+    """Why a list cannot show this saved state (the message its 400 would give), or None: a
+    view is checked as the list would read it, when saved and again each time it is opened."""
+    params = QueryParams(query)
+    try:
+        shown_columns(view, params, Preferences())
+        await view.matching_query(params)
+        view.validate_page_number(params.get("pageSize"), view.page_size)
+    except HTTPException as refused:
+        return str(refused.detail)
+    return None
 
 
 def list_state_query(view: Any, params: QueryParams, shown: list[str]) -> str:
@@ -114,6 +185,10 @@ async def save(
     query = str(form.get("state", ""))
     # The state is re-read as the list would read it: only the parameters a view keeps.
     params = QueryParams(query)
+    if problem := await state_problem(view, query):
+        flash(request, f"The view was not saved: {problem}", category="danger")
+        whole_list = f"{VIEW}={WHOLE_LIST}"
+        return RedirectResponse(_back_to_list(request, view.identity, whole_list), status_code=303)
     shown = shown_columns(view, params, Preferences())
     cleaned = list_state_query(view, params, shown)
 
@@ -166,6 +241,9 @@ async def open_or_change(
             if form.get("action") == "delete":
                 saved_views.delete(session, found, staff_id=staff_id, role=role)
                 return link, f"Deleted the view {link.name!r}."
+            if form.get("action") == "step_down":
+                saved_views.step_down(session, found, role=role)
+                return link, f"{link.list_name} have no team default now ({link.name!r} stays)."
             saved_views.change(
                 session,
                 found,
@@ -185,6 +263,18 @@ async def open_or_change(
     list_path = path_only(str(request.url_for("admin:list", identity=link.identity)))
     if message:
         flash(request, message, category="success")
-    if form is not None and form.get("action") == "delete":
+    if form is not None and form.get("action") in ("delete", "step_down"):
         return RedirectResponse(f"{list_path}?{VIEW}={WHOLE_LIST}", status_code=303)
+    if problem := await state_problem(view, link.query):
+        # The list could not show it (a filter the panel no longer accepts): the whole list,
+        # with the view's banner, so it can be changed or deleted from there.
+        flash(request, ignored_notice(link, problem), category="warning")
+        return RedirectResponse(f"{list_path}?{VIEW}={link.id}", status_code=303 if form else 302)
     return RedirectResponse(link.list_url(list_path), status_code=303 if form else 302)
+
+
+def ignored_notice(link: ViewLink, problem: str) -> str:
+    return (
+        f"The saved view {link.name!r} could not be applied ({problem}); showing the whole list. "
+        "Its owner or an admin can change or delete it."
+    )

@@ -12,7 +12,7 @@ from admin_app.admin.base import PanelModelView
 from admin_app.admin.errors import FormErrors
 from admin_app.admin.ids import parse_id
 from admin_app.admin.validators import enum_value, strip_text, valid_email
-from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
+from admin_app.models import Staff, StaffRole
 from admin_app.staff.accounts import LAST_ADMIN, revoke_sessions, would_remove_last_admin
 from admin_app.staff.passwords import MAX_PASSWORD_LENGTH, hash_password, password_problem
 
@@ -53,7 +53,7 @@ class StaffAdmin(PanelModelView, model=Staff):
         "email": {
             "label": "Email",
             "filters": [strip_text],
-            "validators": [InputRequired(), Length(max=EMAIL_MAX_LENGTH), valid_email],
+            "validators": [InputRequired(), valid_email],  # and the column's length (SQLAdmin)
         },
         "role": {"label": "Role", "coerce": enum_value, "default": StaffRole.VIEWER.value},
         "is_active": {"label": "Active", "default": True},

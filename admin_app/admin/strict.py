@@ -1,10 +1,12 @@
-"""The view every panel view builds on: malformed input is a 4xx, never a database error."""
+"""The view every panel view builds on: malformed input is a 4xx, never a database error, and
+each form build starts from the view's declared field arguments."""
 
 from typing import Any
 
 from sqladmin import ModelView
 from sqlalchemy import Select, or_
 from starlette.exceptions import HTTPException
+from wtforms import Form
 
 from admin_app.admin.ids import is_id
 from admin_app.admin.text_search import contains, prepare
@@ -32,6 +34,25 @@ class StrictInputView(ModelView):
         columns = [getattr(self.model, name) for name in self._search_fields]
         await prepare(self.session_maker, columns, term)
 
+    async def scaffold_form(self, rules: list[str] | None = None) -> type[Form]:
+        # SQLAdmin copies each field's arguments shallowly and appends its own validators to
+        # our lists (InputRequired, Length): built from the class's lists, every build would
+        # add another copy of each. Each build gets lists of its own; SQLAdmin reads
+        # self.form_args before its first await, so concurrent builds never share one.
+        # An instance attribute over SQLAdmin's ClassVar, on purpose (mypy: misc).
+        self.form_args = fresh_field_arguments(type(self).form_args)  # type: ignore[misc]
+        return await super().scaffold_form(rules)
+
     async def run_query(self, stmt: Any) -> Any:
         """Run a statement the way SQLAdmin runs the list's (its sync session, in a thread)."""
         return await self._run_query(stmt)  # SQLAdmin's private runner, made public here once
+
+
+def fresh_field_arguments(declared: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The view's `form_args` with new lists (validators, filters) that a build may extend."""
+    return {
+        name: {
+            key: list(value) if isinstance(value, list) else value for key, value in args.items()
+        }
+        for name, args in declared.items()
+    }

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from admin_app import audit
 from admin_app.admin import inline_events, inline_rows
@@ -24,7 +24,7 @@ from admin_app.admin.paging import AnySelect
 from admin_app.admin.validators import strip_text, valid_email
 from admin_app.admin.versioning import EXPECTED_VERSION
 from admin_app.history import images
-from admin_app.models import EMAIL_MAX_LENGTH, Event, User
+from admin_app.models import Event, User
 from admin_app.web.form_bodies import text_form
 
 # Events shown on a user's page; the rest are one click away in the filtered events list.
@@ -64,7 +64,7 @@ class UserAdmin(PanelModelView, model=User):
         "email": {
             "label": "Email",
             "filters": [strip_text],
-            "validators": [InputRequired(), Length(max=EMAIL_MAX_LENGTH), valid_email],
+            "validators": [InputRequired(), valid_email],  # and the column's length (SQLAdmin)
         }
     }
     integrity_messages = {"email": "A user with this email already exists."}

@@ -1,11 +1,15 @@
 """WTForms filters and validators shared by the panel's forms."""
 
+from datetime import date
 from enum import Enum
 from typing import Any
 
 from wtforms import Field, ValidationError
 
 from admin_app.emails import InvalidEmailError, clean_email
+from admin_app.models import EARLIEST_EVENT_DATE, EMAIL_MAX_LENGTH, LATEST_EVENT_DATE
+
+DATE_RANGE_TEXT = f"between {EARLIEST_EVENT_DATE:%d %b %Y} and {LATEST_EVENT_DATE:%d %b %Y}"
 
 
 def strip_text(value: Any) -> Any:
@@ -20,7 +24,10 @@ def strip_text(value: Any) -> Any:
 
 
 def valid_email(_form: Any, field: Field) -> None:
-    """Reject what is not an address and store the canonical (trimmed, case-folded) form."""
+    """Reject what is not an address and store the canonical (trimmed, case-folded) form. An
+    address longer than the column is the column's Length validator's to refuse (one message)."""
+    if len(field.data or "") > EMAIL_MAX_LENGTH:
+        return
     try:
         field.data = clean_email(field.data or "")
     except InvalidEmailError as exc:
@@ -31,3 +38,16 @@ def enum_value(value: Any) -> str:
     """Coerce for enum select fields: SQLAdmin's default uses the member *name* (PUBLIC),
     while the choices are the stored values (public)."""
     return str(value.value) if isinstance(value, Enum) else str(value)
+
+
+def date_problem(value: date) -> str | None:
+    """Why an event may not have this date (the one rule every write path asks), or None."""
+    if EARLIEST_EVENT_DATE <= value <= LATEST_EVENT_DATE:
+        return None
+    return f"Choose a date {DATE_RANGE_TEXT}."
+
+
+def date_in_range(_form: Any, field: Field) -> None:
+    """The form and cell check of `date_problem` (an empty field is InputRequired's to refuse)."""
+    if isinstance(field.data, date) and (problem := date_problem(field.data)):
+        raise ValidationError(problem)

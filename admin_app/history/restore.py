@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from admin_app import audit
 from admin_app.history import images
 from admin_app.history.images import DELETE, RESTORE_ORDER
-from admin_app.history.refusals import Refusal
-from admin_app.models import RowImage, User
+from admin_app.history.refusals import Acting, Refusal, not_theirs
+from admin_app.models import ChangeSet, RowImage, User
 
 # Conflicts named in a refusal; the rest are counted.
 NAMED = 5
@@ -183,8 +183,19 @@ def restore(session: Session, *, change_set_id: int, which: Which) -> dict[str, 
     return restored
 
 
-def restore_deleted(session: Session, *, which: Which, reason: str | None) -> dict[str, int]:
+def _refuse_others_large(session: Session, which: Which, acting: Acting) -> None:
+    # The undo rule (refusals.not_theirs), for every change set the chosen rows were deleted by.
+    deleted_by = select(RowImage.change_set_id).where(pending(which)(RowImage)).distinct()
+    for change_set in session.scalars(select(ChangeSet).where(ChangeSet.id.in_(deleted_by))):
+        if refused := not_theirs(change_set, acting, verb="restore rows of"):
+            raise Refusal(refused)
+
+
+def restore_deleted(
+    session: Session, *, which: Which, reason: str | None, acting: Acting
+) -> dict[str, int]:
     """Restore from Recently deleted as its own change set (audited, and undoable)."""
+    _refuse_others_large(session, which, acting)
     change_set_id = audit.begin_change_set(session, kind="restore", target="event", reason=reason)
     if change_set_id is None:
         raise Refusal("Only a staff member can restore deleted rows.")

@@ -6,27 +6,78 @@ Changes go through the ORM, so the audit trail records them like any change (aud
 """
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from admin_app.models import VIEW_NAME_MAX_LENGTH, VIEW_QUERY_MAX_LENGTH, SavedView, StaffRole
 
 # Roles that may show a view to everyone, and make a shared view a list's default.
 SHARING_ROLES = frozenset({StaffRole.ADMIN, StaffRole.EDITOR})
+# Views one staff member keeps on one list, and views the team shares on one list: without a
+# cap every page's sidebar grew with each one (1,500 shared views: 477 kB a page).
+MAX_OWN_VIEWS = 50
+MAX_SHARED_VIEWS = 50
 
 
 class ViewRefused(ValueError):
     """A saved view change was refused; the message is fit to show to staff."""
 
 
-def visible_to(session: Session, *, staff_id: int) -> Sequence[SavedView]:
-    """The views this staff member sees: their own and every shared one, by list and name."""
+def _visible(staff_id: int) -> ColumnElement[bool]:
+    return or_(SavedView.owner_id == staff_id, SavedView.shared.is_(True))
+
+
+def _name_contains(search: str) -> ColumnElement[bool]:
+    return SavedView.name.icontains(search, autoescape=True)
+
+
+def _menu_order(staff_id: int) -> list[Any]:
+    # The team default first, then the staff member's own views, then the shared ones, by name.
+    return [
+        SavedView.team_default.desc(),
+        case((SavedView.owner_id == staff_id, 0), else_=1),
+        SavedView.name,
+        SavedView.id,
+    ]
+
+
+def visible_to(
+    session: Session, *, staff_id: int, identity: str, search: str = "", limit: int
+) -> Sequence[SavedView]:
+    """The views of one list this staff member sees (their own and every shared one), in the
+    menu's order, whose names contain `search`."""
+    statement = select(SavedView).where(_visible(staff_id), SavedView.identity == identity)
+    if search:
+        statement = statement.where(_name_contains(search))
+    return session.scalars(statement.order_by(*_menu_order(staff_id)).limit(limit)).all()
+
+
+def named(session: Session, *, staff_id: int, search: str, limit: int) -> Sequence[SavedView]:
+    """The views on any list this staff member sees whose names contain `search`."""
+    statement = select(SavedView).where(_visible(staff_id), _name_contains(search))
+    return session.scalars(statement.order_by(*_menu_order(staff_id)).limit(limit)).all()
+
+
+def first_of_each_list(session: Session, *, staff_id: int, per_list: int) -> Sequence[SavedView]:
+    """The first `per_list` views of each list in the menu's order (the sidebar's)."""
+    rank = func.row_number().over(partition_by=SavedView.identity, order_by=_menu_order(staff_id))
+    ranked = select(SavedView.id, rank.label("rank")).where(_visible(staff_id)).subquery()
+    first = select(ranked.c.id).where(ranked.c.rank <= per_list)
     return session.scalars(
-        select(SavedView)
-        .where(or_(SavedView.owner_id == staff_id, SavedView.shared.is_(True)))
-        .order_by(SavedView.identity, SavedView.name, SavedView.id)
+        select(SavedView).where(SavedView.id.in_(first)).order_by(SavedView.identity)
     ).all()
+
+
+def totals(session: Session, *, staff_id: int) -> dict[str, int]:
+    """How many views this staff member sees on each list."""
+    statement = (
+        select(SavedView.identity, func.count())
+        .where(_visible(staff_id))
+        .group_by(SavedView.identity)
+    )
+    return {identity: int(count) for identity, count in session.execute(statement)}
 
 
 def find(session: Session, *, view_id: int, staff_id: int) -> SavedView | None:
@@ -62,9 +113,28 @@ def _checked_name(session: Session, *, name: str, owner_id: int, identity: str, 
     return cleaned
 
 
-def _check_sharing(role: StaffRole, shared: bool) -> None:
-    if shared and role not in SHARING_ROLES:
+def _check_sharing(session: Session, role: StaffRole, shared: bool, identity: str) -> None:
+    if not shared:
+        return
+    if role not in SHARING_ROLES:
         raise ViewRefused("Only admins and editors may share a view with everyone.")
+    count = select(func.count()).where(SavedView.identity == identity, SavedView.shared.is_(True))
+    if (session.scalar(count) or 0) >= MAX_SHARED_VIEWS:
+        raise ViewRefused(
+            f"The team already shares {MAX_SHARED_VIEWS} views of this list: delete or unshare "
+            "one first."
+        )
+
+
+def _check_own_count(session: Session, owner_id: int, identity: str) -> None:
+    count = select(func.count()).where(
+        SavedView.identity == identity, SavedView.owner_id == owner_id
+    )
+    if (session.scalar(count) or 0) >= MAX_OWN_VIEWS:
+        raise ViewRefused(
+            f"You have {MAX_OWN_VIEWS} views of this list already: delete one you no longer "
+            "use first."
+        )
 
 
 def create(
@@ -78,7 +148,8 @@ def create(
     shared: bool,
 ) -> SavedView:
     """Save a list's state under a name (committed)."""
-    _check_sharing(role, shared)
+    _check_sharing(session, role, shared, identity)
+    _check_own_count(session, owner_id, identity)
     if len(query) > VIEW_QUERY_MAX_LENGTH:
         raise ViewRefused("This list's filters are too long to save as a view.")
     cleaned = _checked_name(session, name=name, owner_id=owner_id, identity=identity, id_=0)
@@ -105,7 +176,7 @@ def change(
     """Rename, share or unshare, make or unmake the list's team default (committed)."""
     if not may_change(view, staff_id=staff_id, role=role):
         raise ViewRefused("Only the view's owner or an admin may change it.")
-    _check_sharing(role, shared and not view.shared)
+    _check_sharing(session, role, shared and not view.shared, view.identity)
     if team_default and not view.team_default and role not in SHARING_ROLES:
         raise ViewRefused("Only admins and editors may set a list's team default.")
     if team_default and not shared:
@@ -115,13 +186,25 @@ def change(
     )
     view.shared = shared
     if team_default and not view.team_default:
-        # The list's previous default steps down in the same transaction.
-        session.execute(
-            update(SavedView)
-            .where(SavedView.identity == view.identity, SavedView.team_default.is_(True))
-            .values(team_default=False)
-        )
+        # The list's previous default steps down in the same transaction, through the ORM so the
+        # audit trail records it like any change; flushed first (one default per list).
+        for previous in session.scalars(
+            select(SavedView).where(
+                SavedView.identity == view.identity, SavedView.team_default.is_(True)
+            )
+        ):
+            previous.team_default = False
+        session.flush()
     view.team_default = team_default
+    session.commit()
+
+
+def step_down(session: Session, view: SavedView, *, role: StaffRole) -> None:
+    """The view stops being its list's team default (it stays, shared): admins and editors,
+    who may make another view the default anyway, may also leave the list without one."""
+    if role not in SHARING_ROLES:
+        raise ViewRefused("Only admins and editors may change a list's team default.")
+    view.team_default = False
     session.commit()
 
 

@@ -34,6 +34,8 @@ NO_STORE = (b"cache-control", b"no-store")
 STATIC_CACHE = (b"cache-control", b"public, max-age=86400")
 FINGERPRINTED_CACHE = (b"cache-control", b"public, max-age=31536000, immutable")
 STATIC_PATHS = ("/admin/statics/", "/favicon.ico")
+# The file, or "the file you have is still current".
+CACHEABLE_STATUSES = frozenset({200, 304})
 
 
 class SecurityHeadersMiddleware:
@@ -50,10 +52,13 @@ class SecurityHeadersMiddleware:
             return
 
         caching = _caching(scope)
-        headers = [*self.headers, caching]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                # Only a static file itself is kept: a 404 under /admin/statics/ is a page (a
+                # logged-in one carries the CSRF token), and an error is never cached.
+                kept = caching if message["status"] in CACHEABLE_STATUSES else NO_STORE
+                headers = [*self.headers, kept]
                 names = {name for name, _ in message.get("headers", [])}
                 extra = [(name, value) for name, value in headers if name not in names]
                 message["headers"] = [*message.get("headers", []), *extra]

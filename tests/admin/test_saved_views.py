@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from admin_app.admin.saved_view_pages import SIDEBAR_VIEWS_PER_LIST
 from admin_app.models import AuditEntry, SavedView, SocialStatus, StaffRole
+from admin_app.staff.saved_views import MAX_OWN_VIEWS, MAX_SHARED_VIEWS
 from tests import factories
 from tests.conftest import RoleClient
 
@@ -220,3 +222,127 @@ def test_a_view_of_another_list_or_a_malformed_id_is_a_404(client: TestClient) -
             client.post(f"/admin/event/saved-view/{bad}", data={"action": "delete"}).status_code
             == 404
         )
+
+
+# Security round 3, findings 5, 6 and 8.
+
+
+def test_a_state_the_list_would_refuse_is_not_saved(client: TestClient, db: Session) -> None:
+    for state, message in [
+        ("search=" + "x" * 1_001, "Search for at most 1,000 characters"),
+        ("social_status=secret", "Unknown social status 'secret'"),
+        ("columns=title,password", "Unknown column 'password'"),
+    ]:
+        page = client.post(
+            "/admin/event/saved-views", data={"name": "Broken", "state": state, "shared": "yes"}
+        )
+        assert page.status_code == 200, state
+        assert message in html.unescape(page.text), state
+    assert db.scalars(select(SavedView)).all() == []
+
+
+def _plant_broken_default(db: Session, owner_id: int) -> SavedView:
+    # As a view saved before today's rules: the list would answer its state with a 400.
+    view = SavedView(
+        owner_id=owner_id,
+        identity="event",
+        name="Broken default",
+        query="social_status=secret",
+        shared=True,
+        team_default=True,
+    )
+    db.add(view)
+    db.commit()
+    return view
+
+
+def test_a_team_default_the_list_cannot_show_is_skipped_with_a_notice(
+    client_as: RoleClient, db: Session
+) -> None:
+    editor = client_as(StaffRole.EDITOR)
+    owner = factories.make_staff(db, role=StaffRole.EDITOR)
+    broken = _plant_broken_default(db, owner.id)
+    for role in StaffRole:
+        browser = client_as(role)
+        page = browser.get("/admin/event/list")
+        assert page.status_code == 200, role
+        shown = html.unescape(page.text)
+        assert "The saved view 'Broken default' could not be applied" in shown
+        assert f"?view={broken.id}" in str(page.url)
+    # Another editor steps it down from the list page itself.
+    page = editor.get(f"/admin/event/list?view={broken.id}")
+    assert 'id="step-down"' in page.text
+    stepped = editor.post(
+        f"/admin/event/saved-view/{broken.id}",
+        data={"action": "step_down"},
+        follow_redirects=False,
+    )
+    assert stepped.status_code == 303
+    db.expire_all()
+    assert db.get(SavedView, broken.id).team_default is False  # type: ignore[union-attr]
+    assert editor.get("/admin/event/list", follow_redirects=False).status_code == 200
+    viewer = client_as(StaffRole.VIEWER)
+    assert 'id="step-down"' not in viewer.get(f"/admin/event/list?view={broken.id}").text
+
+
+def test_a_replaced_team_default_is_audited(client: TestClient, db: Session) -> None:
+    first = _save(client, "First", "search=a", shared=True)
+    second = _save(client, "Second", "search=b", shared=True)
+    for url, name in [(first, "First"), (second, "Second")]:
+        client.post(
+            url, data={"action": "save", "name": name, "shared": "yes", "team_default": "yes"}
+        )
+    db.expire_all()
+    first_id = int(first.rsplit("/", 1)[1])
+    steps = db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.target == "saved-view", AuditEntry.target_id == str(first_id)
+        )
+    ).all()
+    assert {"team_default": [True, False]} in [entry.changes for entry in steps]
+
+
+def _shared_views(db: Session, owner_id: int, names: list[str]) -> None:
+    db.add_all(
+        SavedView(owner_id=owner_id, identity="event", name=name, query="search=a", shared=True)
+        for name in names
+    )
+    db.commit()
+
+
+def test_views_per_staff_member_and_shared_views_per_list_are_capped(
+    client: TestClient, client_as: RoleClient, db: Session
+) -> None:
+    owner = factories.make_staff(db, role=StaffRole.EDITOR)
+    _shared_views(db, owner.id, [f"Team {n}" for n in range(MAX_SHARED_VIEWS)])
+    refused = client.post(
+        "/admin/event/saved-views", data={"name": "One more", "state": "", "shared": "yes"}
+    )
+    assert f"The team already shares {MAX_SHARED_VIEWS} views of this list" in refused.text
+    viewer = client_as(StaffRole.VIEWER)
+    for n in range(MAX_OWN_VIEWS):
+        _save(viewer, f"Mine {n}", "search=a")
+    refused = viewer.post("/admin/event/saved-views", data={"name": "Mine again", "state": ""})
+    assert f"You have {MAX_OWN_VIEWS} views of this list already" in html.unescape(refused.text)
+    db.expire_all()
+    assert len(db.scalars(select(SavedView)).all()) == MAX_SHARED_VIEWS + MAX_OWN_VIEWS
+
+
+def test_the_sidebar_names_a_few_views_per_list_and_links_to_all_of_them(
+    client: TestClient, db: Session
+) -> None:
+    owner = factories.make_staff(db, role=StaffRole.EDITOR)
+    names = [f"Team view {n:02d}" for n in range(30)]
+    _shared_views(db, owner.id, names)
+    page = client.get("/admin/").text
+    named = [name for name in names if f">{name}<" in page]
+    assert len(named) == SIDEBAR_VIEWS_PER_LIST
+    assert f"{30 - SIDEBAR_VIEWS_PER_LIST} more…" in page
+    everything = client.get("/admin/event/saved-views")
+    assert everything.status_code == 200
+    assert all(name in everything.text for name in names)
+    found = client.get("/admin/event/saved-views", params={"search": "view 29"}).text
+    assert "Team view 29" in found and "Team view 28" not in found
+    # The palette finds a view the sidebar does not name.
+    last = client.get("/admin/search", params={"q": "Team view 29"}).text
+    assert "Team view 29" in last

@@ -1,16 +1,17 @@
 """Recently deleted: find deleted rows, restore them as they were, refuse what would clash."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from admin_app.history.images import DELETE
+from admin_app.history.refusals import LARGE_CHANGE_SET
 from admin_app.models import ChangeSet, Event, RowImage, SocialStatus, StaffRole, User
 from tests import factories
 from tests.conftest import RoleClient
-from tests.history.conftest import bulk, count, latest_change_set, text_of
+from tests.history.conftest import bulk, count, latest_change_set, text_of, undo
 
 
 def _images(db: Session) -> list[RowImage]:
@@ -142,3 +143,55 @@ def test_restore_needs_a_sane_selection(client: TestClient) -> None:
         response = client.post("/admin/recently-deleted", data={"action": "restore", **data})
         assert response.status_code == 400
     assert client.post("/admin/recently-deleted", data={"action": "x"}).status_code == 400
+
+
+def _many_events(db: Session, how_many: int) -> None:
+    user = factories.make_user(db)
+    db.execute(
+        insert(Event),
+        [
+            {
+                "title": f"E{n}",
+                "date_of": date(2026, 1, 1),
+                "social_status": "private",
+                "organizer_id": user.id,
+                "version": 1,
+            }
+            for n in range(how_many)
+        ],
+    )
+    db.commit()
+
+
+def test_restoring_another_staff_members_large_delete_follows_the_undo_rule(
+    client: TestClient, client_as: RoleClient, db: Session
+) -> None:
+    # Security round 3, finding 4: undo refused this, Recently deleted did not.
+    _many_events(db, LARGE_CHANGE_SET + 31)
+    bulk(client, "event", "delete", scope="filter", social_status="private")  # by the admin
+    large = latest_change_set(db)
+    editor = client_as(StaffRole.EDITOR)
+    refusal = "only they or an admin may restore rows of it"
+    status, page = _restore(editor, change_set=str(large.id))
+    assert status == 409 and refusal in page and count(db, Event) == 0
+    ticked = [str(image.id) for image in _images(db)[:5]]
+    status, page = _restore(editor, image=ticked)
+    assert status == 409 and refusal in page and count(db, Event) == 0
+    assert undo(editor, large.id)[0] == 409 and count(db, Event) == 0
+    # The admin who deleted them may.
+    status, page = _restore(client, change_set=str(large.id))
+    assert status == 200 and count(db, Event) == LARGE_CHANGE_SET + 31
+
+
+def test_an_editor_restores_their_own_large_delete_and_anyones_small_one(
+    client: TestClient, client_as: RoleClient, db: Session
+) -> None:
+    _many_events(db, LARGE_CHANGE_SET + 1)
+    editor = client_as(StaffRole.EDITOR)
+    bulk(editor, "event", "delete", scope="filter", social_status="private")
+    status, _ = _restore(editor, change_set=str(latest_change_set(db).id))
+    assert status == 200 and count(db, Event) == LARGE_CHANGE_SET + 1
+    small = [factories.make_event(db, social_status=SocialStatus.PUBLIC) for _ in range(3)]
+    bulk(client, "event", "delete", scope="filter", social_status="public")  # by the admin
+    status, _ = _restore(editor, change_set=str(latest_change_set(db).id))
+    assert status == 200 and count(db, Event) == LARGE_CHANGE_SET + 1 + len(small)

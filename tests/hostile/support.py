@@ -32,7 +32,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from admin_app.emails import InvalidEmailError, clean_email
-from admin_app.models import EMAIL_MAX_LENGTH, TITLE_MAX_LENGTH, Event, SocialStatus, User
+from admin_app.models import (
+    EARLIEST_EVENT_DATE,
+    EMAIL_MAX_LENGTH,
+    LATEST_EVENT_DATE,
+    TITLE_MAX_LENGTH,
+    Event,
+    SocialStatus,
+    User,
+)
 from admin_app.web.csrf import MAX_BODY_BYTES
 from tests.snapshots import Diff, Row, Snapshot, snapshot
 
@@ -573,6 +581,8 @@ def event_verdict(
         day = datetime.strptime(text_field(form, "date_of") or "", "%Y-%m-%d").date()
     except ValueError:
         return refused("no YYYY-MM-DD date")
+    if not EARLIEST_EVENT_DATE <= day <= LATEST_EVENT_DATE:
+        return refused("date before 1900 (or past 9999)")
     # Required: a form that leaves it out must not quietly make a private event public.
     status = text_field(form, "social_status")
     if status not in {s.value for s in SocialStatus}:

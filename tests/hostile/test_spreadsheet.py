@@ -4,12 +4,13 @@ Whatever is sent, the answer is never a 5xx, a refusal changes nothing, and a sa
 the row (and field) it names, as the edit form would have saved it.
 """
 
+from datetime import date
 from typing import Any
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from admin_app.models import SocialStatus
+from admin_app.models import EARLIEST_EVENT_DATE, LATEST_EVENT_DATE, SocialStatus
 from tests.hostile.support import (
     HOSTILE_TEXT,
     HOSTILE_VALUE,
@@ -140,13 +141,19 @@ def _row_verdict(row: dict[str, str], current: Any, users: dict[int, str]) -> Ve
     return verdict
 
 
+# Calendar edges included: a shift or a set date past either end must be refused whole.
+BATCH_VALUES = ["set", "shift", "public", "7", "-7", "-36500", "36500", "0001-01-02", "9999-12-31"]
+
+
 @examples(80)
 @example(fields={"new_status": "private\x00"})
+@example(fields={"date_change": "shift", "shift_days": "-36500"})
+@example(fields={"date_change": "set", "new_date": "0001-01-02"})
 @example(fields={"date_change": "shift", "shift_days": "+1e3"})
 @given(
     fields=st.dictionaries(
         st.sampled_from(["new_status", "date_change", "new_date", "shift_days", "new_organizer"]),
-        st.one_of(HOSTILE_TEXT, st.sampled_from(["set", "shift", "public", "7", "-7"])),
+        st.one_of(HOSTILE_TEXT, st.sampled_from(BATCH_VALUES)),
         max_size=5,
     )
 )
@@ -163,3 +170,5 @@ def test_hostile_batch_edits(world: World, fields: dict[str, str]) -> None:
         return
     assert set(changes.changed["events"]) <= {victim}, changes.describe()
     assert changes.counts.get("audit_log", 0) == 1
+    for _, new in changes.changed["events"].values():
+        assert EARLIEST_EVENT_DATE <= date.fromisoformat(str(new["date_of"])) <= LATEST_EVENT_DATE

@@ -128,3 +128,27 @@ def test_accepted_hosts_take_a_port_from_the_entry_or_the_served_port() -> None:
         "[::1]",
         "[::1]:8000",
     }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/statics/css/missing.css",
+        "/admin/statics/css/missing.css?v=0123456789ab",
+        "/admin/statics/../main.py",
+    ],
+)
+def test_a_missing_static_file_is_never_stored(client: TestClient, path: str) -> None:
+    # Security round 3, finding 7: a logged-in 404 page carries the CSRF token.
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_304_for_a_static_file_keeps_its_caching(anonymous: TestClient) -> None:
+    first = anonymous.get("/admin/statics/css/main.css")
+    again = anonymous.get(
+        "/admin/statics/css/main.css", headers={"if-none-match": first.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["cache-control"] == "public, max-age=86400"

@@ -1,5 +1,6 @@
-"""The database before and after a request: every row of users, events and staff, and the row
-counts of the append-only tables, so a test can say exactly what a request changed."""
+"""The database before and after a request: every row of users, events, staff and saved views,
+and the row counts of the append-only tables (audit, change sets, row images), so a test can say
+exactly what a request changed."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,8 +11,14 @@ from sqlalchemy import Engine, Table, func, select
 from admin_app.db import Base
 
 Row = dict[str, Any]
-ROW_TABLES: Final = ("users", "events", "staff")
-COUNTED_TABLES: Final = ("audit_log", "login_attempts", "recovery_codes")
+ROW_TABLES: Final = ("users", "events", "staff", "saved_views")
+COUNTED_TABLES: Final = (
+    "audit_log",
+    "change_sets",
+    "row_images",
+    "login_attempts",
+    "recovery_codes",
+)
 # Stamped by every successful login; not a change the request asked for.
 IGNORED_COLUMNS: Final = {"staff": {"last_login_at"}}
 

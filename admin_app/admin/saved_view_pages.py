@@ -106,16 +106,14 @@ async def views_for(
 
     def load() -> ViewMenu:
         with sessions() as session:
-            found = list(
-                saved_views.first_of_each_list(
-                    session, staff_id=staff_id, per_list=SIDEBAR_VIEWS_PER_LIST
-                )
+            found, totals = saved_views.first_of_each_list(
+                session, staff_id=staff_id, per_list=SIDEBAR_VIEWS_PER_LIST
             )
             if is_id(opened) and all(view.id != int(opened) for view in found):
                 extra = saved_views.find(session, view_id=int(opened), staff_id=staff_id)
                 found += [extra] if extra is not None else []
             links = [_link(view, names, staff_id, role) for view in found if view.identity in names]
-            return ViewMenu(links, saved_views.totals(session, staff_id=staff_id))
+            return ViewMenu(links, totals)
 
     memo = await anyio.to_thread.run_sync(load)
     setattr(request.state, _MEMO_STATE, memo)

@@ -60,24 +60,30 @@ def named(session: Session, *, staff_id: int, search: str, limit: int) -> Sequen
     return session.scalars(statement.order_by(*_menu_order(staff_id)).limit(limit)).all()
 
 
-def first_of_each_list(session: Session, *, staff_id: int, per_list: int) -> Sequence[SavedView]:
-    """The first `per_list` views of each list in the menu's order (the sidebar's)."""
-    rank = func.row_number().over(partition_by=SavedView.identity, order_by=_menu_order(staff_id))
-    ranked = select(SavedView.id, rank.label("rank")).where(_visible(staff_id)).subquery()
-    first = select(ranked.c.id).where(ranked.c.rank <= per_list)
-    return session.scalars(
-        select(SavedView).where(SavedView.id.in_(first)).order_by(SavedView.identity)
-    ).all()
-
-
-def totals(session: Session, *, staff_id: int) -> dict[str, int]:
-    """How many views this staff member sees on each list."""
-    statement = (
-        select(SavedView.identity, func.count())
+def first_of_each_list(
+    session: Session, *, staff_id: int, per_list: int
+) -> tuple[list[SavedView], dict[str, int]]:
+    """The first `per_list` views of each list in the menu's order (the sidebar's), and how
+    many views each list has in all: one statement, window functions over the visible views."""
+    order = _menu_order(staff_id)
+    ranked = (
+        select(
+            SavedView.id,
+            SavedView.identity,
+            func.row_number().over(partition_by=SavedView.identity, order_by=order).label("rank"),
+            func.count().over(partition_by=SavedView.identity).label("total"),
+        )
         .where(_visible(staff_id))
-        .group_by(SavedView.identity)
+        .subquery()
     )
-    return {identity: int(count) for identity, count in session.execute(statement)}
+    rows = session.execute(
+        select(SavedView, ranked.c.total)
+        .join(ranked, ranked.c.id == SavedView.id)
+        .where(ranked.c.rank <= per_list)
+        .order_by(SavedView.identity, ranked.c.rank)
+    ).all()
+    totals = {view.identity: int(total) for view, total in rows}
+    return [view for view, _ in rows], totals
 
 
 def find(session: Session, *, view_id: int, staff_id: int) -> SavedView | None:

@@ -63,10 +63,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
-        op.drop_constraint(f"ck_events_{NAME}", "events", type_="check")
+        op.drop_constraint(NAME, "events", type_="check")  # the naming convention adds ck_events_
         return
     triggers = _event_triggers(bind)
     with op.batch_alter_table("events", recreate="always", table_kwargs=NEVER_REUSE_IDS) as batch:
-        batch.drop_constraint(f"ck_events_{NAME}", type_="check")
+        batch.drop_constraint(NAME, type_="check")
     for trigger in triggers:
         op.execute(trigger)

@@ -27,7 +27,7 @@ async def test_a_form_built_a_thousand_times_has_the_validators_of_the_first_bui
     session_factory: sessionmaker[Session], view_class: type[StrictInputView]
 ) -> None:
     view = view_class()
-    view.session_maker = session_factory
+    view.session_maker = session_factory  # type: ignore[misc]  # as SQLAdmin's add_view does
     declared = {name: list(args.get("validators", [])) for name, args in view.form_args.items()}
     first = _validator_counts(await view.scaffold_form())
     for _ in range(BUILDS):

@@ -1,9 +1,10 @@
 """Saved view rules without HTTP: who sees a view, who shares it, one team default per list."""
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin_app.models import StaffRole
+from admin_app.models import SavedView, StaffRole
 from admin_app.staff import saved_views
 from admin_app.staff.saved_views import ViewRefused
 from tests import factories
@@ -29,8 +30,13 @@ def test_visible_to_owner_and_everyone_once_shared(db: Session) -> None:
         query="search=b",
         shared=True,
     )
-    assert [v.name for v in saved_views.visible_to(db, staff_id=owner.id)] == ["Mine", "Ours"]
-    assert [v.name for v in saved_views.visible_to(db, staff_id=other.id)] == ["Ours"]
+
+    def names(staff_id: int) -> list[str]:
+        found = saved_views.visible_to(db, staff_id=staff_id, identity="event", limit=10)
+        return [view.name for view in found]
+
+    assert names(owner.id) == ["Mine", "Ours"]
+    assert names(other.id) == ["Ours"]
     assert saved_views.find(db, view_id=private.id, staff_id=other.id) is None
     assert saved_views.find(db, view_id=shared.id, staff_id=other.id) is shared
 
@@ -99,3 +105,27 @@ def test_an_overlong_state_is_refused(db: Session) -> None:
             query="search=" + "a" * 2_000,
             shared=False,
         )
+
+
+def test_the_sidebar_takes_the_team_default_then_ones_own_then_shared_views(db: Session) -> None:
+    me, other = factories.make_staff(db), factories.make_staff(db)
+
+    def save(owner_id: int, name: str, shared: bool, identity: str = "event") -> None:
+        role = StaffRole.EDITOR
+        saved_views.create(
+            db, owner_id=owner_id, role=role, identity=identity, name=name, query="", shared=shared
+        )
+
+    save(other.id, "A shared", True)
+    save(other.id, "B default", True)
+    save(me.id, "Z mine", False)
+    save(other.id, "C theirs, private", False)
+    save(other.id, "Users view", True, identity="user")
+    default = db.scalars(select(SavedView).where(SavedView.name == "B default")).one()
+    saved_views.change(
+        db, default, staff_id=other.id, role=StaffRole.EDITOR,
+        name=default.name, shared=True, team_default=True,
+    )  # fmt: skip
+    first, totals = saved_views.first_of_each_list(db, staff_id=me.id, per_list=2)
+    assert [view.name for view in first] == ["B default", "Z mine", "Users view"]
+    assert totals == {"event": 3, "user": 1}

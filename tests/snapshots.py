@@ -19,6 +19,8 @@ COUNTED_TABLES: Final = (
     "login_attempts",
     "recovery_codes",
 )
+# What a diff counts when nothing was appended: the base of an expected `Diff.counts`.
+NO_COUNTS: Final = dict.fromkeys(COUNTED_TABLES, 0)
 # Stamped by every successful login; not a change the request asked for.
 IGNORED_COLUMNS: Final = {"staff": {"last_login_at"}}
 

@@ -42,7 +42,7 @@ from admin_app.models import (
     User,
 )
 from admin_app.web.csrf import MAX_BODY_BYTES
-from tests.snapshots import Diff, Row, Snapshot, snapshot
+from tests.snapshots import NO_COUNTS, Diff, Row, Snapshot, snapshot
 
 # --- How many examples --------------------------------------------------------------------------
 
@@ -693,7 +693,8 @@ def check_save(
         (row,) = changes.added[table].values()
         assert same_values(row, verdict.saved), (row, verdict.saved)
         assert row["version"] == 1
-        assert changes.counts == {"audit_log": 1, "login_attempts": 0, "recovery_codes": 0}
+        # Its audit entry and the new row's image (history), in one change set.
+        assert changes.counts == {**NO_COUNTS, "audit_log": 1, "change_sets": 1, "row_images": 1}
         return
     if same_values(current, verdict.saved):
         # Saving the values the row already holds: a no-op, or a version bump with its entry.
@@ -705,4 +706,5 @@ def check_save(
     _, row = changes.changed[table][current["id"]]
     assert same_values(row, verdict.saved), (row, verdict.saved)
     assert row["version"] == current["version"] + 1
-    assert changes.counts == {"audit_log": 1, "login_attempts": 0, "recovery_codes": 0}
+    # Its audit entry and the row as it was (history), in one change set.
+    assert changes.counts == {**NO_COUNTS, "audit_log": 1, "change_sets": 1, "row_images": 1}

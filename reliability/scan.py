@@ -42,6 +42,7 @@ from admin_app.config import Settings
 from admin_app.main import create_app
 from admin_app.models import Event, StaffRole, User
 from admin_app.staff.accounts import create_staff
+from reliability.change_counter import ChangeCounter
 from reliability.load_server import (
     ROOT,
     STAFF_PASSWORD,
@@ -52,7 +53,7 @@ from reliability.load_server import (
 )
 from reliability.scan_writes import Actor, WriteScan
 from tests.routes import MountedRoute, mounted_routes
-from tests.snapshots import Diff, diff, snapshot
+from tests.snapshots import Diff, diff
 
 ROLE_ORDER = ("admin", "editor", "viewer")
 # Problems printed per kind (the first words of a problem, before its colon).
@@ -135,6 +136,7 @@ class Scanner:
         self.canary = canary
         self.engine = database.engine()
         self.findings = Findings(database.backend)
+        self.counter = ChangeCounter(self.engine)
 
     def client(self, email: str | None) -> httpx.Client:
         client = httpx.Client(base_url=self.server.base_url, timeout=30.0)
@@ -161,9 +163,9 @@ class Scanner:
         WriteScan(engine=self.engine, actors=actors, add=self.findings.add, count=count).run()
         for actor in actors:
             actor.client.close()
+        self.counter.settle()  # the sweep judges each of its requests from here
 
     def send(self, who: str, client: httpx.Client, probe: Probe) -> None:
-        before = snapshot(self.engine)
         try:
             response = client.request(
                 probe.method,
@@ -174,10 +176,11 @@ class Scanner:
             )
         except httpx.HTTPError as exc:
             self.findings.add(f"{who} {probe.method} {probe.path}: no answer ({exc!r})")
+            self.counter.settle()  # whatever it did is no later request's doing
             return
         self.findings.requests += 1
         self.findings.statuses[response.status_code] += 1
-        self.judge(who, probe, response, diff(before, snapshot(self.engine)))
+        self.judge(who, probe, response, diff(*self.counter.around()))
 
     def judge(self, who: str, probe: Probe, response: httpx.Response, changes: Diff) -> None:
         where = f"{who} {probe.method} {probe.path} -> {response.status_code}"

@@ -16,6 +16,7 @@ from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import badge, path_only, status_badge
 from admin_app.admin.panel import PanelAdmin
+from admin_app.admin.partials import ASYNC_TEMPLATES
 from admin_app.admin.recently_deleted import RecentlyDeletedView
 from admin_app.admin.roles import RoleAuthorization
 from admin_app.admin.selection import list_state
@@ -56,6 +57,7 @@ def mount_admin(
         count_ttl=count_ttl,
         retention_days=retention_days,
     )
+    admin.templates.env.bytecode_cache = ASYNC_TEMPLATES
     admin.templates.env.filters["path_only"] = path_only
     # Static links carry their file's hash (web/fingerprints.py): cached for a year, never stale.
     statics = next(

@@ -16,13 +16,36 @@ from markupsafe import Markup
 _CACHE_SIZE = 100
 
 
+class CompiledOnce(jinja2.BytecodeCache):
+    """Templates compiled once per process, however many apps it makes: the tests make one per
+    test, and each compiled every template it rendered again (130 ms for a first list page). One
+    per mode: async and synchronous Jinja compile the same source differently."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        # The bucket checks the source's checksum: a changed template is compiled afresh.
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+ASYNC_TEMPLATES = CompiledOnce()
+SYNCHRONOUS_TEMPLATES = CompiledOnce()
+
+
 class SynchronousPartials:
     def __init__(self, env: jinja2.Environment) -> None:
         # An overlay reads its parent's loader, filters and globals (added later too) and
         # compiles its own templates: the parent's cache holds async-compiled ones.
         # An async call left in such a template would create a coroutine nobody awaits: Python
         # warns, and the tests (warnings are errors there) fail.
-        self.env = env.overlay(enable_async=False, cache_size=_CACHE_SIZE)
+        self.env = env.overlay(
+            enable_async=False, cache_size=_CACHE_SIZE, bytecode_cache=SYNCHRONOUS_TEMPLATES
+        )
 
     def __call__(self, name: str, **context: Any) -> Markup:
         return Markup(self.render(name, context))

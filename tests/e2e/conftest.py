@@ -18,7 +18,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Cookie, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.databases import BACKENDS, throwaway_database
@@ -212,8 +212,21 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+@pytest.fixture(scope="session")
+def admin_cookies(browser: Browser, live_server: LiveServer) -> list[Cookie]:
+    """The suite admin's session, logged in once per server: each test's context starts with
+    it instead of logging in again (a test that logs out uses an admin of its own)."""
+    context = browser.new_context(base_url=live_server.url)
+    try:
+        login(context.new_page(), live_server.staff_email, live_server.staff_password)
+        return context.cookies()
+    finally:
+        context.close()
+
+
 @pytest.fixture
-def admin_page(page: Page, live_server: LiveServer) -> Page:
+def admin_page(page: Page, context: BrowserContext, admin_cookies: list[Cookie]) -> Page:
     """A page logged in as the suite's admin, on the admin index."""
-    login(page, live_server.staff_email, live_server.staff_password)
+    context.add_cookies(admin_cookies)  # type: ignore[arg-type]  # the cookies it gave
+    page.goto("/admin/")
     return page

@@ -10,6 +10,7 @@ from admin_app.staff import passwords
 from tests import factories
 
 
+@pytest.mark.real_password_hashing
 def test_hashes_are_argon2id_with_at_least_owasp_parameters() -> None:
     encoded = passwords.hash_password("a long enough password")
     assert encoded.startswith("$argon2id$")
@@ -46,6 +47,7 @@ def test_the_common_password_list_is_shipped() -> None:
     assert len(passwords.common_passwords()) >= 3000
 
 
+@pytest.mark.real_password_hashing
 def test_old_hashes_are_upgraded_on_login(
     anonymous: TestClient, db: Session, admin_staff: Staff
 ) -> None:

@@ -1,6 +1,7 @@
 """Throwaway databases for the test suites: a SQLite file, or a fresh PostgreSQL database."""
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,9 @@ def postgres_database() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test database need not survive a crash: commits return without waiting for the
+            # disk (a third of the suite's PostgreSQL time). Only this database is changed.
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
     except OperationalError as exc:
         admin.dispose()
         _postgres_unavailable(str(exc.orig))
@@ -44,10 +48,19 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+# SQLite test files go to memory-backed storage where the machine has it: each commit's fsync
+# to disk is most of a SQLite test's time, and a test database need not survive a crash.
+MEMORY_BACKED = Path("/dev/shm")
+
+
 @contextmanager
 def throwaway_database(backend: str, folder: Path) -> Iterator[str]:
     if backend == "postgresql":
         with postgres_database() as url:
             yield url
-    else:
+        return
+    if not MEMORY_BACKED.is_dir():
         yield f"sqlite:///{folder / 'events_admin.db'}"
+        return
+    with tempfile.TemporaryDirectory(prefix="events_admin_test_", dir=MEMORY_BACKED) as memory:
+        yield f"sqlite:///{Path(memory) / 'events_admin.db'}"

@@ -21,3 +21,12 @@ def test_every_path_a_doc_names_exists(doc: Path) -> None:
     named = set(PATH.findall(text)) | {f"admin_app/{path}" for path in WING_PATH.findall(text)}
     missing = sorted(path for path in named if "*" not in path and not (ROOT / path).exists())
     assert missing == [], f"{doc.name} names files that do not exist"
+
+
+def test_ci_runs_the_test_command_the_readme_gives() -> None:
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(
+        r"^python3 -m venv .*&& (\.venv/bin/python -m pytest[^\n]*)$", readme, re.M
+    )
+    assert len(commands) == 1, "the README gives one test command"
+    assert commands[0] in (ROOT / ".ci" / "run").read_text()

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 from admin_app.admin.account import AccountView
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.change_sets import ChangeSetAdmin
+from admin_app.admin.counting import forget_after_writes
 from admin_app.admin.errors import FORM_ERROR_SUMMARY
 from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
@@ -58,6 +59,7 @@ def mount_admin(
         retention_days=retention_days,
     )
     admin.templates.env.bytecode_cache = ASYNC_TEMPLATES
+    forget_after_writes(engine, admin.forget_cached)
     admin.templates.env.filters["path_only"] = path_only
     # Static links carry their file's hash (web/fingerprints.py): cached for a year, never stale.
     statics = next(

@@ -152,14 +152,12 @@ class PanelModelView(FacetedListView, VersionedView, RowLinksView):
         async with self._readable_errors(request):
             data = await self._clean_in_thread(data, pk=None)
             created = await super().insert_model(request, data)
-        self.forget_counts()
         return created
 
     async def update_model(self, request: Request, pk: str, data: dict[str, Any]) -> Any:
         async with self._readable_errors(request):
             data = await self._clean_in_thread(data, pk=pk)
             updated = await super().update_model(request, pk, data)
-        self.forget_counts()
         return updated
 
     async def on_model_change(

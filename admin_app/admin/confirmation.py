@@ -127,7 +127,6 @@ async def perform(
     except ActionRefused as refusal:
         refuse_on_list(request, refusal)
         return RedirectResponse(back, status_code=303)
-    view.forget_counts()
     flash(request, message, category="success")
     return RedirectResponse(back, status_code=303)
 

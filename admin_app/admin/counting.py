@@ -9,10 +9,11 @@ an exact recount.
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Engine, Select, event, func, select
 from starlette.requests import Request
 
 from admin_app.admin.paging import ListQueryView
@@ -27,6 +28,8 @@ COUNT_CAPPED_STATE = "count_capped"
 # Rows counted before a list says "10,000+": an index range of this size counts in milliseconds.
 COUNT_CAP = 10_000
 EXACT = 0  # the cap of an exact count
+# Connection info key: this transaction wrote rows.
+_WROTE = "wrote_rows"
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,32 @@ class CountCache:
         while len(self._counts) > MAX_ENTRIES:
             self._counts.popitem(last=False)
 
-    def forget(self, identity: str) -> None:
-        """After a change through this process: its counts are recomputed on the next view."""
-        for key in [key for key in self._counts if key[0] == identity]:
-            del self._counts[key]
+    def clear(self) -> None:
+        self._counts.clear()
+
+
+def forget_after_writes(engine: Engine, forget: Callable[[], None]) -> None:
+    """Call `forget` when a transaction that wrote rows commits: the one place where cached
+    counts, facets and figures learn of a change made through this process, whatever path made
+    it (forms, cells, inline rows, batch and bulk work, restore, undo, revert, purge, and any
+    path added later). Other processes keep theirs for at most their time to live."""
+
+    def noted(conn: Connection, context: Any, **_: Any) -> None:
+        if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+            conn.info[_WROTE] = True
+
+    def committed(conn: Connection) -> None:
+        # Called as the commit is sent: a page that counts in between would still see the old
+        # rows, which is why readers of these caches also keep a short time to live.
+        if conn.info.pop(_WROTE, False):
+            forget()
+
+    def rolled_back(conn: Connection) -> None:
+        conn.info.pop(_WROTE, None)
+
+    event.listen(engine, "after_cursor_execute", noted, named=True)
+    event.listen(engine, "commit", committed)
+    event.listen(engine, "rollback", rolled_back)
 
 
 class CountedListView(ListQueryView):
@@ -122,7 +147,3 @@ class CountedListView(ListQueryView):
         largest = max(self.page_size_options)
         size = min(self.validate_page_number(params.get("pageSize"), self.page_size), largest)
         return max(COUNT_CAP, page * size)
-
-    def forget_counts(self) -> None:
-        if (cache := self.count_cache) is not None:
-            cache.forget(self.identity)

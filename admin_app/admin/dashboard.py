@@ -96,6 +96,9 @@ class FiguresCache:
         self._at = 0.0
         self.as_of = clock.now()
 
+    def clear(self) -> None:
+        self._figures = None
+
     def get(self, session: Session, *, today: date) -> Figures:
         if self._figures is None or time.monotonic() - self._at > self.ttl:
             self._figures = collect(session, today=today)

@@ -94,12 +94,6 @@ class FacetedListView(CountedListView):
         found: int | None = known[1].get(cap)
         return found
 
-    def forget_counts(self) -> None:
-        super().forget_counts()
-        # Every list's: a change to events moves the users list's "events per organizer" too.
-        if (cache := self.facet_cache) is not None:
-            cache.clear()
-
 
 def _sample_size(rows: list[Any]) -> int:
     return next(int(row[3]) for row in rows if row[0] == facets.SAMPLE_SIZE)

@@ -129,6 +129,12 @@ class PanelAdmin(QuickAccess):
         )
         return await self.templates.TemplateResponse(request, DASHBOARD_TEMPLATE, context)
 
+    def forget_cached(self) -> None:
+        """Counts, facets and figures are read afresh after any committed write."""
+        self.count_cache.clear()
+        self.facet_cache.clear()
+        self.dashboard_cache.clear()
+
     def audit_log_for(self, request: Request) -> AuditLogAdmin | None:
         """The audit log view when this staff member may read it (dashboard, detail pages)."""
         for view in self.views:
@@ -220,8 +226,7 @@ class PanelAdmin(QuickAccess):
         except ActionRefused as refusal:
             refuse_on_list(request, refusal)
             return PlainTextResponse(str(back_to))
-        view.forget_counts()
-        flash(request, f"Deleted {counted(deleted, view)}.", category="success")
+            flash(request, f"Deleted {counted(deleted, view)}.", category="success")
         return PlainTextResponse(str(back_to))
 
     @login_required

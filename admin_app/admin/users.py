@@ -122,9 +122,6 @@ class UserAdmin(PanelModelView, model=User):
         async with self._readable_errors(request):
             checked = await self._clean_in_thread(data, pk=pk)
             saved = await anyio.to_thread.run_sync(self._save_with_events, pk, checked, rows)
-        self.forget_counts()
-        if self.count_cache is not None:
-            self.count_cache.forget("event")
         return saved
 
     def _save_with_events(self, pk: str, data: dict[str, Any], rows: list[InlineRow]) -> User:

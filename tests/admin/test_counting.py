@@ -1,17 +1,19 @@
 """List counts are reused while paging (with a note and a recount link), and refreshed on change."""
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from admin_app.admin import counting
 from admin_app.main import create_app
-from admin_app.models import Event
+from admin_app.models import Event, SocialStatus
 from tests import factories
+from tests.admin.test_inline_events import _form as inline_form
 
 
 def _total(page: str) -> str:
@@ -91,3 +93,107 @@ def test_a_small_match_is_exact(client: TestClient, db: Session) -> None:
     _events(db, 3)
     page = client.get("/admin/event/list").text
     assert _total(page) == "3" and 'id="count-all"' not in page
+
+
+# Every path that writes rows, as staff use it: each makes one public event private (or removes
+# or brings back a public one). Issue 27: restore, undo and revert left counts and facets stale.
+def _edit_form(client: TestClient, event: Event) -> None:
+    client.post(
+        f"/admin/event/edit/{event.id}",
+        data={
+            "title": event.title,
+            "date_of": event.date_of.isoformat(),
+            "social_status": "private",
+            "organizer": str(event.organizer_id),
+            "version": str(event.version),
+        },
+    )
+
+
+def _cell(client: TestClient, event: Event) -> None:
+    data = {"field": "social_status", "value": "private", "version": str(event.version)}
+    client.post(f"/admin/event/cell/{event.id}", data=data)
+
+
+def _inline(client: TestClient, event: Event) -> None:
+    _, fields = inline_form(client, event.organizer_id)
+    fields[f"events-{event.id}-social_status"] = "private"
+    client.post(f"/admin/user/edit/{event.organizer_id}", data=fields)
+
+
+def _batch(client: TestClient, event: Event) -> None:
+    client.post(
+        "/admin/event/bulk/batch-edit", data={"pks": str(event.id), "new_status": "private"}
+    )
+
+
+def _set_status(client: TestClient, event: Event) -> None:
+    client.post("/admin/event/bulk/set-status", data={"pks": str(event.id), "status": "private"})
+
+
+def _bulk_delete(client: TestClient, event: Event) -> None:
+    client.post("/admin/event/bulk/delete", data={"pks": str(event.id)})
+
+
+def _dialog_delete(client: TestClient, event: Event) -> None:
+    client.delete("/admin/event/delete", params={"pks": str(event.id)})
+
+
+def _restore(client: TestClient, event: Event) -> None:
+    client.post("/admin/event/bulk/delete", data={"pks": str(event.id)})
+    client.get("/admin/event/list")  # counted while it is gone
+    change_set = _latest_change_set(client)
+    client.post("/admin/recently-deleted", data={"action": "restore", "change_set": change_set})
+
+
+def _undo(client: TestClient, event: Event) -> None:
+    _set_status(client, event)
+    client.get("/admin/event/list")  # counted while it is private
+    client.post(f"/admin/change-set/undo/{_latest_change_set(client)}")
+
+
+def _revert(client: TestClient, event: Event) -> None:
+    _set_status(client, event)
+    client.get("/admin/event/list")
+    client.post(f"/admin/event/history/{event.id}", data={"to": "1", "version": "2"})
+
+
+def _latest_change_set(client: TestClient) -> str:
+    page = client.get("/admin/change-set/list").text
+    return page.split("/admin/change-set/details/")[1].split('"')[0]
+
+
+WRITE_PATHS = [
+    _edit_form,
+    _cell,
+    _inline,
+    _batch,
+    _set_status,
+    _bulk_delete,
+    _dialog_delete,
+    _restore,
+    _undo,
+    _revert,
+]
+
+
+@pytest.mark.parametrize("write", WRITE_PATHS, ids=lambda write: write.__name__.strip("_"))
+def test_every_write_path_refreshes_cached_counts_and_facets(
+    app: FastAPI, db: Session, write: Callable[[TestClient, Event], None]
+) -> None:
+    cached = create_app(app.state.settings.model_copy(update={"list_count_cache_seconds": 60}))
+    admin = factories.make_staff(db)
+    organizer = factories.make_user(db)
+    events = [factories.make_event(db, organizer=organizer) for _ in range(3)]
+    with TestClient(cached, base_url="http://testserver") as client:
+        factories.login(client, admin.email)
+        client.headers["X-CSRF-Token"] = factories.csrf_token(client, "/admin/")
+        assert _total(client.get("/admin/event/list?social_status=public").text) == "3"
+        write(client, events[0])
+        db.expire_all()
+        public = db.scalar(select(func.count()).where(Event.social_status == SocialStatus.PUBLIC))
+        page = client.get("/admin/event/list?social_status=public").text
+        assert _total(page) == str(public), write.__name__
+        facet = client.get("/admin/event/list").text
+        assert "Public</a> <span" in facet or str(public) in facet
+    cached.state.engine.dispose()

@@ -30,6 +30,7 @@ from admin_app.admin.errors import (
     translate_integrity_error,
 )
 from admin_app.admin.faceted import FacetedListView
+from admin_app.admin.feedback import remember_saved
 from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.admin.links import RowLinksView
 from admin_app.admin.list_columns import hidden_columns, shown_columns
@@ -159,6 +160,12 @@ class PanelModelView(FacetedListView, VersionedView, RowLinksView):
             data = await self._clean_in_thread(data, pk=pk)
             updated = await super().update_model(request, pk, data)
         return updated
+
+    async def after_model_change(
+        self, data: dict[str, Any], model: Any, is_created: bool, request: Request
+    ) -> None:
+        # Remembered for the form's message (PanelAdmin.create/edit); a cell answers in JSON.
+        remember_saved(request, model, created=is_created)
 
     async def on_model_change(
         self, data: dict[str, Any], model: Any, is_created: bool, request: Request

@@ -20,7 +20,7 @@ from admin_app.admin.change_sets import ChangeSetAdmin, undo_page
 from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.faceted import FacetCache
-from admin_app.admin.feedback import flash
+from admin_app.admin.feedback import flash, say_saved
 from admin_app.admin.partials import SynchronousPartials
 from admin_app.admin.quick_access import QuickAccess
 from admin_app.admin.saved_view_pages import VIEW, ignored_notice, state_problem
@@ -180,10 +180,17 @@ class PanelAdmin(QuickAccess):
 
     # SQLAdmin answers 400 for any error in a save; an outage is a 503 (nothing saved, try again).
     async def create(self, request: Request) -> Response:
-        return await outage.answer(request, await super().create(request))
+        return await outage.answer(request, self._said(request, await super().create(request)))
 
     async def edit(self, request: Request) -> Response:
-        return await outage.answer(request, await super().edit(request))
+        return await outage.answer(request, self._said(request, await super().edit(request)))
+
+    def _said(self, request: Request, response: Response) -> Response:
+        # A save that went through ends in a redirect; a refused one shows the form again.
+        if response.status_code in (302, 303):
+            view = self._find_model_view(request.path_params["identity"])
+            say_saved(request, view.name.lower())
+        return response
 
     @staticmethod
     async def _handle_form_data(request: Request, obj: Any = None) -> FormData:

@@ -18,6 +18,7 @@ from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import Dependents
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.facets import EventsPerOrganizerFacet
+from admin_app.admin.feedback import remember_saved
 from admin_app.admin.ids import parse_id
 from admin_app.admin.inline_rows import InlinePage, InlineRow
 from admin_app.admin.paging import AnySelect
@@ -122,6 +123,7 @@ class UserAdmin(PanelModelView, model=User):
         async with self._readable_errors(request):
             checked = await self._clean_in_thread(data, pk=pk)
             saved = await anyio.to_thread.run_sync(self._save_with_events, pk, checked, rows)
+        remember_saved(request, saved, created=False)
         return saved
 
     def _save_with_events(self, pk: str, data: dict[str, Any], rows: list[InlineRow]) -> User:

@@ -17,14 +17,16 @@ from admin_app.admin.batch import BatchChanges, BatchInputError
 from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.feedback import flash
 from admin_app.admin.formatters import STATUS_CHOICES
-from admin_app.admin.selection import Selection, count_rows
+from admin_app.admin.selection import SCOPE, WHOLE_FILTER, Selection, count_rows
 from admin_app.admin.wording import counted
 from admin_app.models import SocialStatus
 from admin_app.web.form_bodies import text_form
 
 TEMPLATE = "bulk_confirm.html"
-# Bulk kind -> the custom action (grant) that allows it.
+CHOOSE_TEMPLATE = "bulk_choose.html"
+# Bulk kind -> the custom action (grant) that allows it, and its name on the page.
 KINDS = {"delete": "review-delete", "set-status": "set-status", "batch-edit": "batch-edit"}
+ACTION_LABELS = {"delete": "Delete", "set-status": "Set social status", "batch-edit": "Batch edit"}
 CASCADE = "delete-cascade"
 RESTORABLE = "They can be restored from Recently deleted."
 UNDOABLE = "Undo it from its change set."
@@ -60,6 +62,8 @@ async def confirm_page(
     """The page that says what will happen, to how many rows; `error` (with the typed `params`)
     when a batch edit's form could not be applied."""
     params = request.query_params if params is None else params
+    if not (params.get(SCOPE) or params.get("pks")):
+        return await _choose_page(request, view, kind, params, templates=templates)
     selection = Selection.from_params(params)
     ids = await selection.ids_query(view)
     everything = await Selection(
@@ -80,6 +84,34 @@ async def confirm_page(
     }
     status_code = 400 if error else 200
     return await templates.TemplateResponse(request, TEMPLATE, context, status_code=status_code)
+
+
+async def _choose_page(
+    request: Request,
+    view: PanelModelView,
+    kind: str,
+    params: QueryParams,
+    *,
+    templates: Jinja2Templates,
+) -> Response:
+    """Nothing ticked: ask which rows, the ticked ones or all the list matches (explicitly)."""
+    everything = Selection.whole_filter_of(params)
+    ids = await everything.ids_query(view)
+
+    def count() -> int:
+        with view.session_maker() as session:
+            return count_rows(session, ids)
+
+    whole_filter = request.url.include_query_params(**{SCOPE: WHOLE_FILTER})
+    context = {
+        "model_view": view,
+        "action_label": ACTION_LABELS[kind],
+        "matching_count": await anyio.to_thread.run_sync(count),
+        "list_url": _list_url(request, view, everything),
+        "whole_filter_url": str(whole_filter),
+        "title": f"{view.name_plural}: choose rows",
+    }
+    return await templates.TemplateResponse(request, CHOOSE_TEMPLATE, context)
 
 
 def _facts(

@@ -209,3 +209,27 @@ def test_the_confirm_page_keeps_the_list_url_for_cancel(client: TestClient, db: 
     page = _confirm(client, "event", "delete", pks=str(event.id), search="x", sortBy="date_of")
     cancel = re.search(r'href="([^"]+)" class="btn" id="bulk-cancel"', page)
     assert cancel and cancel.group(1).endswith("/admin/event/list?search=x&amp;sortBy=date_of")
+
+
+@pytest.mark.parametrize("kind", ["delete", "set-status", "batch-edit"])
+def test_an_action_with_nothing_ticked_asks_which_rows_never_assumes_all(
+    client: TestClient, db: Session, kind: str
+) -> None:
+    # Issue 27, item 2: with nothing ticked, "Delete with preview…" offered the whole table.
+    for _ in range(3):
+        factories.make_event(db, social_status=SocialStatus.PRIVATE)
+    factories.make_event(db, social_status=SocialStatus.PUBLIC)
+    page = client.get(f"/admin/event/bulk/{kind}", params={"social_status": "private"})
+    assert page.status_code == 200
+    text = " ".join(page.text.split())
+    assert "No rows are ticked." in text
+    assert 'id="bulk-confirm-button"' not in page.text and "Delete 3 events?" not in text
+    assert "Choose all 3 events matching the list" in text
+    chosen = client.get(
+        f"/admin/event/bulk/{kind}", params={"social_status": "private", "scope": "filter"}
+    )
+    assert chosen.status_code == 200 and 'id="bulk-scope"' in chosen.text
+    refused = client.post(f"/admin/event/bulk/{kind}", data={"social_status": "private"})
+    assert refused.status_code == 400
+    db.expire_all()
+    assert len(db.scalars(select(Event)).all()) == 4

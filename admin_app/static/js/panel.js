@@ -75,7 +75,8 @@
       var params = listParams();
       var pks = [];
       $(".select-box:checked").each(function () { pks.push($(this).siblings().get(0).value); });
-      if (allMatching || !pks.length) { params.set("scope", "filter"); } else { params.set("pks", pks.join(",")); }
+      // Nothing ticked is no selection: the page asks for one (never "the whole list" unasked).
+      if (allMatching) { params.set("scope", "filter"); } else if (pks.length) { params.set("pks", pks.join(",")); }
       window.location.href = $(this).attr("data-url") + "?" + params.toString();
     });
     // SQLAdmin appends "?pks=..." to the link's stored URL on every opening of the dialog, so
@@ -96,9 +97,12 @@
     });
     $(document).on("shown.bs.modal", "#modal-delete", function (event) {
       var trigger = $(event.relatedTarget);
-      if (trigger.attr("id") === "action-delete") {
-        $("#modal-delete-text").text("This will permanently delete " + trigger.data("pk") + ".");
-      }
+      if (trigger.attr("id") !== "action-delete") return;
+      var none = trigger.data("pk").indexOf("0 ") === 0;
+      $("#modal-delete-text").text(none
+        ? "No rows are ticked: tick the rows to delete in the list first."
+        : "This will delete " + trigger.data("pk") + ". Deleted rows can be restored from Recently deleted.");
+      $("#modal-delete-button").prop("disabled", none);
     });
   }
 

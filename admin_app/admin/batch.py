@@ -22,8 +22,6 @@ from admin_app.web import outage
 
 # A shift past a century is a typing slip, not a plan (and soon leaves the calendar).
 MAX_SHIFT_DAYS = 36_500
-# Rows shown on the confirmation page, as a sample of what will change.
-SAMPLE_SIZE = 10
 KEEP = ""
 # The rows a batch edit changes: a filter's id query, or the ticked ids.
 AnyIds = Select[Any] | list[int]
@@ -127,12 +125,6 @@ def _organizer(session: Session, typed: str) -> tuple[int | None, str | None]:
             f"Organizer: no user {typed!r}. Type a user's email (or id), or leave it empty."
         )
     return found
-
-
-def sample(session: Session, ids: Select[Any]) -> list[Event]:
-    """The first rows of the selection, by id: what the confirmation page shows."""
-    chosen = select(Event).where(Event.id.in_(ids)).order_by(Event.id).limit(SAMPLE_SIZE)
-    return list(session.scalars(chosen))
 
 
 def _refuse_shift_out_of_range(session: Session, chosen: AnyIds, days: int) -> None:

@@ -5,7 +5,8 @@ from typing import Any
 import anyio.to_thread
 from sqladmin.authorization import custom_action
 from sqladmin.templating import Jinja2Templates
-from sqlalchemy import Select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 from starlette.datastructures import URL, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -29,6 +30,8 @@ KINDS = {"delete": "review-delete", "set-status": "set-status", "batch-edit": "b
 ACTION_LABELS = {"delete": "Delete", "set-status": "Set social status", "batch-edit": "Batch edit"}
 CASCADE = "delete-cascade"
 RESTORABLE = "They can be restored from Recently deleted."
+# Rows the confirmation page names, as a sample of what will change.
+SAMPLE_SIZE = 10
 UNDOABLE = "Undo it from its change set."
 
 
@@ -56,6 +59,7 @@ async def confirm_page(
     kind: str,
     *,
     templates: Jinja2Templates,
+    retention_days: int,
     params: QueryParams | None = None,
     error: str | None = None,
 ) -> Response:
@@ -80,6 +84,8 @@ async def confirm_page(
         "can_cascade": view.has_permission(request, custom_action(CASCADE)),
         "statuses": STATUS_CHOICES,
         "title": f"{view.name_plural}: confirm",
+        "filter_in_words": in_words(view, selection.list_params),
+        "retention_days": retention_days,
         **facts,
     }
     status_code = 400 if error else 200
@@ -114,6 +120,23 @@ async def _choose_page(
     return await templates.TemplateResponse(request, CHOOSE_TEMPLATE, context)
 
 
+def _sample(session: Session, view: PanelModelView, ids: Select[Any]) -> list[Any]:
+    """The first rows of the selection, by id, as they are now: what the page names."""
+    pk = view.pk_columns[0]
+    chosen: Select[Any] = select(view.model).where(pk.in_(ids)).order_by(pk).limit(SAMPLE_SIZE)
+    return list(session.scalars(chosen))
+
+
+def in_words(view: PanelModelView, params: QueryParams) -> str:
+    """The list's filter as staff read it: "search “jazz”, social status private, from date
+    2026-12-01" (the filters' own titles); empty for the whole list."""
+    parts = [f"search “{term}”"] if (term := params.get("search")) else []
+    for list_filter in view.get_filters():
+        if value := params.get(list_filter.parameter_name):
+            parts.append(f"{str(list_filter.title).lower()} {value}")
+    return ", ".join(parts)
+
+
 def _facts(
     view: PanelModelView, ids: Select[Any], everything: Select[Any], kind: str
 ) -> dict[str, Any]:
@@ -124,12 +147,17 @@ def _facts(
             "matching_count": count_rows(session, everything),
             "blocker": view.delete_blocker(session, ids) if deleting else None,
             "dependents": view.dependents(session, ids) if deleting else None,
-            "sample": batch.sample(session, ids) if kind == "batch-edit" else [],
+            "sample": _sample(session, view, ids),
         }
 
 
 async def perform(
-    request: Request, view: PanelModelView, kind: str, *, templates: Jinja2Templates
+    request: Request,
+    view: PanelModelView,
+    kind: str,
+    *,
+    templates: Jinja2Templates,
+    retention_days: int,
 ) -> Response:
     form = await text_form(request)
     params = QueryParams([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
@@ -154,7 +182,13 @@ async def perform(
         )
     except BatchInputError as wrong:
         return await confirm_page(
-            request, view, kind, templates=templates, params=params, error=str(wrong)
+            request,
+            view,
+            kind,
+            templates=templates,
+            retention_days=retention_days,
+            params=params,
+            error=str(wrong),
         )
     except ActionRefused as refusal:
         refuse_on_list(request, refusal)

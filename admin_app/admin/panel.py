@@ -148,9 +148,14 @@ class PanelAdmin(QuickAccess):
         # SQLAdmin's (private) lookup of the view a URL names, as its own routes use it.
         view = self._find_model_view(request.path_params["identity"])
         view, kind = confirmation.checked_view(view, request)
+        templates, days = self.templates, self.retention_days
         if request.method == "POST":
-            return await confirmation.perform(request, view, kind, templates=self.templates)
-        return await confirmation.confirm_page(request, view, kind, templates=self.templates)
+            return await confirmation.perform(
+                request, view, kind, templates=templates, retention_days=days
+            )
+        return await confirmation.confirm_page(
+            request, view, kind, templates=templates, retention_days=days
+        )
 
     @login_required
     async def cell(self, request: Request) -> Response:

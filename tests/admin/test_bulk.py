@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from admin_app.models import AuditEntry, Event, SocialStatus, StaffRole, User
 from tests import factories
 from tests.conftest import ClientFactory
+from tests.history.conftest import text_of
 
 
 def _count(db: Session, model: type[User] | type[Event]) -> int:
@@ -233,3 +234,23 @@ def test_an_action_with_nothing_ticked_asks_which_rows_never_assumes_all(
     assert refused.status_code == 400
     db.expire_all()
     assert len(db.scalars(select(Event)).all()) == 4
+
+
+def test_the_delete_preview_names_rows_says_the_filter_in_words_and_how_long_to_restore(
+    client: TestClient, db: Session
+) -> None:
+    # Issue 27, items 3 and 4: no sample, the filter as a raw query string, "permanently".
+    for title in ("Jazz brunch", "Jazz night"):
+        factories.make_event(db, title=title, social_status=SocialStatus.PRIVATE)
+    page = client.get(
+        "/admin/event/bulk/delete",
+        params={"scope": "filter", "search": "jazz", "social_status": "private", "sortBy": "id"},
+    )
+    text = text_of(page.text)
+    assert "Jazz brunch" in text and "Jazz night" in text
+    assert "matching the list: search “jazz”, social status private" in text
+    assert "sortBy" not in text and "permanently" not in text
+    assert "stay in Recently deleted for 30 days" in text
+    users = [factories.make_user(db, email=f"u{n}@example.org") for n in range(2)]
+    page = client.get("/admin/user/bulk/delete", params={"pks": f"{users[0].id},{users[1].id}"})
+    assert "u0@example.org" in page.text and "u1@example.org" in page.text

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from admin_app.models import Event, StaffRole, User
 from tests import factories
+from tests.conftest import RoleClient
 
 # (view, action) -> roles allowed.  Actions are requests a staff member can make.
 MATRIX: dict[tuple[str, str], set[StaffRole]] = {}
@@ -81,3 +82,24 @@ def test_staff_menu_is_hidden_from_non_admins(
     client = _logged_in(anonymous, db, role)
     assert "/admin/staff/list" not in client.get("/admin/").text
     assert db.scalar(select(func.count(User.id))) == 0
+
+
+def test_a_refusal_is_a_page_of_the_panel_that_says_what_the_role_may_do(
+    client_as: RoleClient,
+) -> None:
+    # Issue 27, item 7: a bare "403 Forbidden" with no sidebar or way back.
+    viewer = client_as(StaffRole.VIEWER)
+    refused = viewer.get("/admin/change-set/list")
+    assert refused.status_code == 403
+    assert 'id="navbar-menu"' in refused.text and 'id="refusal-home"' in refused.text
+    assert "As a viewer you can read users and events" in refused.text
+    missing = viewer.get("/admin/event/details/999999")
+    assert missing.status_code == 404 and 'id="navbar-menu"' in missing.text
+
+
+def test_viewers_get_no_row_boxes_and_no_actions_menu(client_as: RoleClient, db: Session) -> None:
+    factories.make_event(db)
+    viewer_page = client_as(StaffRole.VIEWER).get("/admin/event/list").text
+    assert "select-box" not in viewer_page and 'id="dropdownMenuButton"' not in viewer_page
+    editor_page = client_as(StaffRole.EDITOR).get("/admin/event/list").text
+    assert "select-box" in editor_page and 'id="dropdownMenuButton"' in editor_page

@@ -238,7 +238,7 @@ class PanelAdmin(QuickAccess):
         except ActionRefused as refusal:
             refuse_on_list(request, refusal)
             return PlainTextResponse(str(back_to))
-            flash(request, f"Deleted {counted(deleted, view)}.", category="success")
+        flash(request, f"Deleted {counted(deleted, view)}.", category="success")
         return PlainTextResponse(str(back_to))
 
     @login_required

@@ -50,7 +50,7 @@ def test_bulk_delete_removes_the_selected_events_and_keeps_the_others(
     dialog = open_bulk_delete(page)
     expect(dialog).to_contain_text("Please confirm")
     expect(dialog.locator("#modal-delete-text")).to_have_text(
-        "This will permanently delete 2 selected rows."
+        "This will delete 2 selected rows. Deleted rows can be restored from Recently deleted."
     )
     shots.take(page, "confirmation", docs_name="delete-confirmation.png")
 
@@ -116,3 +116,20 @@ def test_bulk_delete_still_works_after_a_cancelled_attempt(
     shots.take(page, "after-second-attempt")
     expect(column(page, "Title")).to_have_text([charlie.title, delta.title])
     assert database.existing_event_ids([alpha, bravo, charlie, delta]) == {charlie.id, delta.id}
+
+
+def test_the_delete_dialog_with_nothing_ticked_deletes_nothing(
+    admin_page: Page, database: Database
+) -> None:
+    # Issue 27, item 2: it offered "permanently delete 0 selected rows" with Delete enabled.
+    page = admin_page
+    token = unique_token("none")
+    events = _four_events(database, token)
+    page.goto("/admin/event/list")
+    search(page, token)
+    dialog = open_bulk_delete(page)
+    expect(dialog.locator("#modal-delete-text")).to_have_text(
+        "No rows are ticked: tick the rows to delete in the list first."
+    )
+    expect(dialog.locator("#modal-delete-button")).to_be_disabled()
+    assert database.existing_event_ids(list(events)) == {event.id for event in events}

@@ -19,10 +19,10 @@ from tests.e2e.support import (
 pytestmark = pytest.mark.e2e
 
 
-def _choose_action(page: Page, label: str) -> None:
+def _choose_action(page: Page, label: str, *, page_id: str = "#bulk-confirm") -> None:
     page.get_by_role("button", name="Actions").click()
     page.get_by_text(label).click()
-    expect(page.locator("#bulk-confirm")).to_be_visible()
+    expect(page.locator(page_id)).to_be_visible()
 
 
 def test_set_status_for_all_rows_matching_a_search(
@@ -37,7 +37,10 @@ def test_set_status_for_all_rows_matching_a_search(
     )
     page.goto("/admin/event/list")
     search(page, token)
-    _choose_action(page, "Set social status…")  # nothing ticked: the whole filtered list
+    # Nothing ticked: the page asks which rows, and the whole filter is an explicit choice.
+    _choose_action(page, "Set social status…", page_id="#bulk-choose")
+    expect(page.locator("#bulk-choose")).to_contain_text("No rows are ticked.")
+    page.get_by_role("link", name="Choose all 3 events matching the list").click()
     expect(page.locator("#bulk-scope")).to_contain_text("All 3 events matching the list")
     page.locator("#bulk-status").select_option("private")
     shots.take(page, "confirm")

@@ -34,6 +34,7 @@ def test_delete_by_filter_then_restore_from_recently_deleted(
     search(page, token)
     page.get_by_role("button", name="Actions").click()
     page.get_by_text("Delete with preview…").click()
+    page.get_by_role("link", name="Choose all 3 events matching the list").click()
     page.locator("#bulk-reason").fill("clearing test data")
     page.get_by_role("button", name="Delete 3 events").click()
     expect_flash(page, "They can be restored from Recently deleted.")

@@ -1,7 +1,9 @@
-"""`python -m admin_app <command>`: migrate, create-staff, seed-demo, purge-deleted, serve."""
+"""`python -m admin_app <command>`: migrate, create-staff, reset-password, seed-demo,
+purge-deleted, serve."""
 
 import argparse
 import getpass
+import secrets
 import socket
 import sys
 from collections.abc import Callable, Sequence
@@ -18,7 +20,13 @@ from admin_app.main import create_app
 from admin_app.migrate import upgrade_to_head
 from admin_app.models import StaffRole
 from admin_app.seed import seed_demo
-from admin_app.staff.accounts import InitialAdmin, StaffError, create_staff, ensure_initial_admin
+from admin_app.staff.accounts import (
+    InitialAdmin,
+    StaffError,
+    create_staff,
+    ensure_initial_admin,
+    reset_password,
+)
 
 
 class CommandError(Exception):
@@ -63,6 +71,25 @@ def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
     except (StaffError, InvalidEmailError) as exc:
         raise CommandError(str(exc)) from exc
     finally:
+        engine.dispose()
+
+
+def _reset_password(settings: Settings, args: argparse.Namespace) -> None:
+    generated = secrets.token_urlsafe(18) if args.generate else None
+    password = generated or _read_password()
+    engine = engine_for(settings)
+    # Audited like a change from the panel, in the name of the machine's user and host.
+    audit.set_actor(audit.cli_actor(f"{getpass.getuser()}@{socket.gethostname()}"))
+    try:
+        with make_session_factory(engine)() as session:
+            staff = reset_password(session, email=args.email, password=password)
+            print(f"Set a new password for {staff.email}; its sessions have ended.")
+            if generated:
+                print(f"The new password, shown only this once: {generated}")
+    except StaffError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        audit.set_actor(None)
         engine.dispose()
 
 
@@ -126,16 +153,39 @@ def _safe_url(settings: Settings) -> str:
     return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
+ROLES_HELP = (
+    "admin: everything, staff accounts and the audit log included; editor: change users and "
+    "events, undo and restore; viewer: read only"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="events-admin", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
-    staff = commands.add_parser("create-staff", help="add a staff account (password on stdin)")
-    staff.add_argument("email")
-    staff.add_argument("--role", type=StaffRole, choices=list(StaffRole), default=StaffRole.ADMIN)
-    seed = commands.add_parser("seed-demo", help="insert realistic fake users and events")
-    seed.add_argument("--users", type=int, default=1_000)
-    seed.add_argument("--events", type=int, default=10_000)
+    staff = commands.add_parser(
+        "create-staff", help="add a staff account (password typed twice, or one line on stdin)"
+    )
+    staff.add_argument("email", help="the account's email, its login")
+    # No default: a forgotten --role once made an admin without saying so.
+    staff.add_argument(
+        "--role", type=StaffRole, choices=list(StaffRole), required=True, help=ROLES_HELP
+    )
+    reset = commands.add_parser(
+        "reset-password",
+        help="give a staff account a new password and end its sessions",
+        description="The new password is typed twice, read as one line on stdin, or generated "
+        "(--generate) and printed once.",
+    )
+    reset.add_argument("email", help="the account's email")
+    reset.add_argument("--generate", action="store_true", help="make a password and print it")
+    seed = commands.add_parser(
+        "seed-demo",
+        help="insert realistic fake users and events",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    seed.add_argument("--users", type=int, default=1_000, help="users to add")
+    seed.add_argument("--events", type=int, default=10_000, help="events to add")
     seed.add_argument("--seed", type=int, default=None, help="random seed, for repeatable data")
     purge = commands.add_parser(
         "purge-deleted", help="remove deleted rows past the retention period for good"
@@ -156,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
     "migrate": _migrate,
     "create-staff": _create_staff,
+    "reset-password": _reset_password,
     "seed-demo": _seed_demo,
     "purge-deleted": _purge_deleted,
     "serve": _serve,

@@ -1,7 +1,7 @@
 """Every setting the app reads, from the environment or an optional `.env` file."""
 
+import logging
 import secrets
-import warnings
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
@@ -101,9 +101,11 @@ class Settings(BaseSettings):
         """The key that signs session cookies; generated per process in development."""
         if not self._secret_is_placeholder():
             return self._secret_text()
-        warnings.warn(
-            "SECRET_KEY is not set: using a random key, so sessions end when the server restarts",
-            stacklevel=2,
+        # One line in the server's log, not a Python warning (it printed its place in functools
+        # and read like a crash).
+        logging.getLogger("admin_app").warning(
+            "Notice: SECRET_KEY is not set; a random key signs sessions, so logins end when "
+            "the server restarts (set SECRET_KEY in .env to keep them)."
         )
         return secrets.token_urlsafe(48)
 

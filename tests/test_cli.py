@@ -66,7 +66,7 @@ def test_create_staff_refuses_bad_input(
     message: str,
 ) -> None:
     _with_stdin(cli_env, password + "\n")
-    assert main(["create-staff", email]) == 1
+    assert main(["create-staff", email, "--role", "viewer"]) == 1
     assert message in capsys.readouterr().err
     assert db.scalar(select(func.count(Staff.id))) == 0
 
@@ -76,7 +76,7 @@ def test_create_staff_refuses_a_duplicate(
 ) -> None:
     for _ in range(2):
         _with_stdin(cli_env, PASSWORD + "\n")
-        exit_code = main(["create-staff", "dup@example.org"])
+        exit_code = main(["create-staff", "dup@example.org", "--role", "editor"])
     assert exit_code == 1
     assert "already exists" in capsys.readouterr().err
 
@@ -137,7 +137,7 @@ def test_console_script_and_module_entry_show_help() -> None:
         [sys.executable, "-m", "admin_app", "--help"], capture_output=True, text=True, cwd=root
     )
     assert result.returncode == 0
-    for command in ("migrate", "create-staff", "seed-demo", "serve"):
+    for command in ("migrate", "create-staff", "reset-password", "seed-demo", "serve"):
         assert command in result.stdout
 
 
@@ -175,3 +175,41 @@ def test_purge_deleted_removes_old_images_and_records_a_change_set(
     purge = db.scalars(select(ChangeSet).where(ChangeSet.kind == "purge")).one()
     assert purge.staff_email.startswith("command line (") and purge.row_count == 1
     assert main(["purge-deleted", "--older-than", "-1"]) == 1
+
+
+def test_create_staff_asks_for_a_role_instead_of_making_an_admin(
+    cli_env: pytest.MonkeyPatch, db: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 27: a forgotten --role quietly made an admin.
+    _with_stdin(cli_env, PASSWORD + "\n")
+    with pytest.raises(SystemExit) as stopped:
+        main(["create-staff", "someone@example.org"])
+    assert stopped.value.code == 2 and "--role" in capsys.readouterr().err
+    assert db.scalar(select(func.count(Staff.id))) == 0
+
+
+def test_reset_password_from_stdin_or_generated_ends_the_sessions(
+    cli_env: pytest.MonkeyPatch, db: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    staff = factories.make_staff(db, email="ops@example.org")
+    version = staff.session_version
+    _with_stdin(cli_env, "a brand new long password\n")
+    assert main(["reset-password", "OPS@example.org"]) == 0
+    db.expire_all()
+    assert verify_password(staff.password_hash, "a brand new long password")
+    assert staff.session_version == version + 1
+    assert main(["reset-password", "ops@example.org", "--generate"]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    generated = printed.rsplit(": ", 1)[1]
+    db.expire_all()
+    assert verify_password(staff.password_hash, generated)
+    assert main(["reset-password", "nobody@example.org", "--generate"]) == 1
+    assert "There is no staff account" in capsys.readouterr().err
+
+
+def test_seed_demo_help_describes_each_option_with_its_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["seed-demo", "--help"])
+    assert "users to add (default: 1000)" in " ".join(capsys.readouterr().out.split())

@@ -43,10 +43,15 @@ def test_production_accepts_a_real_secret_and_hardens_the_cookie() -> None:
     assert settings.session_cookie_name.startswith("__Host-")
 
 
-def test_development_generates_a_secret_with_a_warning() -> None:
+def test_development_generates_a_secret_with_a_one_line_notice(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     settings = _settings()
-    with pytest.warns(UserWarning, match="SECRET_KEY is not set"):
+    with caplog.at_level("WARNING", logger="admin_app"):
         secret = settings.session_secret
+    # Issue 27: a UserWarning pointing at functools.py read like a crash.
+    (notice,) = [record.getMessage() for record in caplog.records]
+    assert notice.startswith("Notice: SECRET_KEY is not set") and "\n" not in notice
     assert len(secret) >= 32
     assert settings.session_secret == secret  # one key for the life of the process
     assert not settings.session_cookie_name.startswith("__Host-")

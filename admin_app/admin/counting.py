@@ -87,11 +87,11 @@ def forget_after_writes(engine: Engine, forget: Callable[[], None]) -> None:
     def committed(conn: Connection) -> None:
         # Called as the commit is sent: a page that counts in between would still see the old
         # rows, which is why readers of these caches also keep a short time to live.
-        if conn.info.pop(_WROTE, False):
+        if _wrote(conn):
             forget()
 
     def rolled_back(conn: Connection) -> None:
-        conn.info.pop(_WROTE, None)
+        _wrote(conn)
 
     event.listen(engine, "after_cursor_execute", noted, named=True)
     event.listen(engine, "commit", committed)
@@ -147,3 +147,10 @@ class CountedListView(ListQueryView):
         largest = max(self.page_size_options)
         size = min(self.validate_page_number(params.get("pageSize"), self.page_size), largest)
         return max(COUNT_CAP, page * size)
+
+
+def _wrote(conn: Connection) -> bool:
+    """Whether this transaction wrote rows (and forget that it did). A connection the database
+    dropped has no info to read (reading it would raise instead of the outage, a 503): its
+    transaction committed nothing."""
+    return not conn.invalidated and bool(conn.info.pop(_WROTE, False))

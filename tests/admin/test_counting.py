@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from admin_app.admin import counting
@@ -197,3 +197,13 @@ def test_every_write_path_refreshes_cached_counts_and_facets(
         facet = client.get("/admin/event/list").text
         assert "Public</a> <span" in facet or str(public) in facet
     cached.state.engine.dispose()
+
+
+def test_a_transaction_on_a_dropped_connection_rolls_back_cleanly(app: FastAPI) -> None:
+    # The listener that forgets counts once read the dropped connection's info, and turned the
+    # outage (a 503) into a refused save (reliability.faults --fault terminate caught it).
+    with app.state.engine.connect() as conn:
+        conn.begin()
+        conn.execute(update(Event).values(title="x"))  # a write, of no row
+        conn.invalidate()
+        conn.rollback()

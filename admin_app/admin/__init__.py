@@ -15,7 +15,7 @@ from admin_app.admin.counting import forget_after_writes
 from admin_app.admin.errors import FORM_ERROR_SUMMARY
 from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
-from admin_app.admin.formatters import badge, path_only, status_badge
+from admin_app.admin.formatters import badge, path_only, status_badge, wrap_points
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.partials import ASYNC_TEMPLATES
 from admin_app.admin.recently_deleted import RecentlyDeletedView
@@ -24,7 +24,7 @@ from admin_app.admin.selection import list_state
 from admin_app.admin.staff_accounts import StaffAdmin
 from admin_app.admin.two_factor import TwoFactorView
 from admin_app.admin.users import UserAdmin
-from admin_app.admin.wording import plural
+from admin_app.admin.wording import in_words, plural
 from admin_app.web.auth import StaffAuthBackend, preferences_of
 from admin_app.web.csrf import csrf_token
 from admin_app.web.fingerprints import Fingerprints, versioned_url_for
@@ -61,6 +61,8 @@ def mount_admin(
     admin.templates.env.bytecode_cache = ASYNC_TEMPLATES
     forget_after_writes(engine, admin.forget_cached)
     admin.templates.env.filters["path_only"] = path_only
+    admin.templates.env.filters["wrap_points"] = wrap_points
+    admin.templates.env.filters["in_words"] = in_words
     # Static links carry their file's hash (web/fingerprints.py): cached for a year, never stale.
     statics = next(
         route.app

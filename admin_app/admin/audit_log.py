@@ -6,16 +6,13 @@ from typing import Any
 from markupsafe import Markup, escape
 from sqladmin.filters import StaticValuesFilter
 from sqlalchemy import Select
-from starlette.requests import Request
 
 from admin_app.admin.filters import OwnFilter
 from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.admin.strict import StrictInputView
+from admin_app.admin.wording import AUDIT_ACTIONS, MODELS, in_words, word_choices
 from admin_app.models import TARGET_ID_MAX_LENGTH, AuditEntry
 from admin_app.web.redirects import ADMIN_PREFIX
-
-ACTIONS = ["create", "update", "delete", "set_status", "export", "restore", "undo", "purge"]
-TARGETS = ["user", "event", "staff", "saved-view"]
 
 
 class ObjectFilter(OwnFilter):
@@ -24,9 +21,6 @@ class ObjectFilter(OwnFilter):
     template = "filters/object_filter.html"
     parameter_name = "target_id"
     title = "Object"
-
-    async def lookups(self, request: Request, model: Any, run_query: Any) -> list[tuple[str, str]]:
-        return []
 
     async def get_filtered_query(self, query: Select[Any], value: Any, model: Any) -> Select[Any]:
         return (
@@ -50,6 +44,10 @@ def _shown(value: Any) -> Markup:
         before, after = (escape(json.dumps(v, ensure_ascii=False)) for v in value)
         return Markup("{} &rarr; {}").format(before, after)
     return escape(json.dumps(value, ensure_ascii=False))
+
+
+def code_in_words(model: Any, attribute: Any) -> str:
+    return in_words(getattr(model, str(attribute)))
 
 
 def change_set_link(model: Any, _attribute: Any) -> Markup:
@@ -95,8 +93,8 @@ class AuditLogAdmin(StrictInputView, model=AuditEntry):
     column_sortable_list = [AuditEntry.id, AuditEntry.at]
     column_default_sort = [(AuditEntry.id, True)]
     column_filters = [
-        StaticValuesFilter(AuditEntry.action, [(a, a) for a in ACTIONS], title="Action"),
-        StaticValuesFilter(AuditEntry.target, [(t, t) for t in TARGETS], title="Model"),
+        StaticValuesFilter(AuditEntry.action, word_choices(AUDIT_ACTIONS), title="Action"),
+        StaticValuesFilter(AuditEntry.target, word_choices(MODELS), title="Model"),
         ObjectFilter(),
     ]
     column_type_formatters = TYPE_FORMATTERS
@@ -105,10 +103,16 @@ class AuditLogAdmin(StrictInputView, model=AuditEntry):
 
     # Details
     column_details_list = [*column_list, AuditEntry.version, AuditEntry.changes]
-    column_formatters = {AuditEntry.change_set_id: change_set_link}
+    column_formatters = {
+        AuditEntry.change_set_id: change_set_link,
+        AuditEntry.action: code_in_words,
+        AuditEntry.target: code_in_words,
+    }
     column_formatters_detail = {
         AuditEntry.changes: changes_table,
         AuditEntry.change_set_id: change_set_link,
+        AuditEntry.action: code_in_words,
+        AuditEntry.target: code_in_words,
     }
 
     # Permissions: the trail is evidence; nobody edits or deletes it from the panel.

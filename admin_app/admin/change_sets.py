@@ -12,32 +12,20 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app.admin.audit_log import TARGETS
+from admin_app.admin.audit_log import code_in_words
 from admin_app.admin.errors import DATABASE_REFUSED
 from admin_app.admin.feedback import flash
 from admin_app.admin.formatters import TYPE_FORMATTERS
 from admin_app.admin.ids import parse_id
 from admin_app.admin.roles import DATA_TARGETS, acting, is_admin
 from admin_app.admin.strict import StrictInputView
+from admin_app.admin.wording import CHANGE_SET_KINDS, MODELS, word_choices
 from admin_app.history import undo
 from admin_app.history.refusals import Refusal, not_theirs
 from admin_app.models import AuditEntry, ChangeSet
 from admin_app.web import outage
 from admin_app.web.form_bodies import text_form
 
-KINDS = [
-    "create",
-    "edit",
-    "delete",
-    "bulk_delete",
-    "delete_cascade",
-    "set_status",
-    "restore",
-    "revert",
-    "undo",
-    "purge",
-    "export",
-]
 UNDO_TEMPLATE = "change_set_undo.html"
 ADMINS_ONLY = "(shown to admins only)"
 UNDO = custom_action("undo")
@@ -79,10 +67,12 @@ class ChangeSetAdmin(StrictInputView, model=ChangeSet):
     column_sortable_list = [ChangeSet.id, ChangeSet.at, ChangeSet.row_count]
     column_default_sort = [(ChangeSet.id, True)]
     column_filters = [
-        StaticValuesFilter(ChangeSet.kind, [(k, k) for k in KINDS], title="What"),
-        StaticValuesFilter(ChangeSet.target, [(t, t) for t in TARGETS]),
+        StaticValuesFilter(ChangeSet.kind, word_choices(CHANGE_SET_KINDS), title="What"),
+        StaticValuesFilter(ChangeSet.target, word_choices(MODELS), title="Model"),
     ]
     column_type_formatters = TYPE_FORMATTERS
+    column_formatters = {ChangeSet.kind: code_in_words, ChangeSet.target: code_in_words}
+    column_formatters_detail = column_formatters
     page_size = 50
     page_size_options = [50, 100]
 

@@ -17,6 +17,7 @@ from admin_app.admin.base import PanelModelView
 from admin_app.admin.batch import BatchChanges, BatchInputError
 from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.feedback import flash
+from admin_app.admin.filters import chosen, joined_multiples
 from admin_app.admin.formatters import STATUS_CHOICES
 from admin_app.admin.selection import SCOPE, WHOLE_FILTER, Selection, count_rows
 from admin_app.admin.wording import counted
@@ -131,9 +132,11 @@ def in_words(view: PanelModelView, params: QueryParams) -> str:
     """The list's filter as staff read it: "search “jazz”, social status private, from date
     2026-12-01" (the filters' own titles); empty for the whole list."""
     parts = [f"search “{term}”"] if (term := params.get("search")) else []
+    params = joined_multiples(params, view.get_filters())
     for list_filter in view.get_filters():
         if value := params.get(list_filter.parameter_name):
-            parts.append(f"{str(list_filter.title).lower()} {value}")
+            shown = " or ".join(chosen(value)) if getattr(list_filter, "multiple", False) else value
+            parts.append(f"{str(list_filter.title).lower()} {shown}")
     return ", ".join(parts)
 
 

@@ -79,7 +79,9 @@ def chart_bars(months: list[MonthBar], *, height: int = 160) -> list[dict[str, A
             "x": index * 44 + 8,
             "height": round(bar.count / top * height),
             "y": height - round(bar.count / top * height) + 20,
-            "label": date.fromisoformat(f"{bar.month}-01").strftime("%b %y"),
+            "label": date.fromisoformat(f"{bar.month}-01").strftime("%b"),
+            # The year under the first bar and under each January: "Jan 26" read like a date.
+            "year": bar.month[:4] if index == 0 or bar.month.endswith("-01") else "",
             "count": bar.count,
             "month": bar.month,
         }

@@ -58,7 +58,10 @@ class FacetValue:
         return f"{list_path}?{urlencode([*kept, *self.narrow])}"
 
     def is_active(self, params: Any) -> bool:
-        return bool(self.narrow) and all(params.get(key) == value for key, value in self.narrow)
+        # Several ticked values (public and private) are not this one value.
+        return bool(self.narrow) and all(
+            params.getlist(key) == [value] for key, value in self.narrow
+        )
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,16 @@ class FacetResult:
     # Shares of the sample instead of counts ("about 52%"), and what the figures describe.
     about: bool = False
     note: str = ""
+
+    @property
+    def too_spread(self) -> bool:
+        """Shares where no value reaches 1% (ten organizers "under 1%") tell staff nothing: the
+        list says so instead of showing them."""
+        return (
+            self.about
+            and bool(self.values)
+            and all(100 * value.count < self.sampled for value in self.values)
+        )
 
     def share(self, value: FacetValue) -> str:
         """A value's share of the sample, as the list shows it: "about 52%"; a share that
@@ -182,7 +195,12 @@ class EventsPerOrganizerFacet(Facet):
         self.events_list_path = events_list_path
 
     def partial_note(self, sampled: int) -> str:
-        return f"Among the first {sampled:,} matching users; each count is all their events."
+        # Only part of the users were looked at: the busiest may be elsewhere, and the note
+        # says how to find them instead of presenting this as the top.
+        return (
+            f"Only the first {sampled:,} matching users (by id) were looked at, so busier "
+            "organizers may be missing; filter with “At least N events” to find them."
+        )
 
     @property
     def shares_when_partial(self) -> bool:

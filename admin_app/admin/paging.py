@@ -6,6 +6,7 @@ from sqlalchemy import Select
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
+from admin_app.admin.filters import joined_multiples
 from admin_app.admin.strict import StrictInputView
 
 # Any SELECT, whatever its columns (SQLAlchemy types a SELECT by its column tuple).
@@ -25,6 +26,7 @@ class ListQueryView(StrictInputView):
         """The list page's query for these parameters: filters, search and sort, no paging."""
         # SQLAdmin builds a list's query and sort from a request; export and bulk pages have
         # the list's parameters only, so a request carrying just those stands in for it.
+        params = joined_multiples(params, self.get_filters())
         request = Request({"type": "http", "query_string": str(params).encode(), "headers": []})
         stmt = self.list_query(request)
         for list_filter in self.get_filters():
@@ -41,6 +43,10 @@ class ListQueryView(StrictInputView):
         # SQLAdmin builds the search inside list() without awaiting anything: ask first.
         if search := request.query_params.get("search"):
             await self.prepare_search(search)
+        joined = joined_multiples(request.query_params, self.get_filters())
+        if joined is not request.query_params:
+            # SQLAdmin reads one value per filter: ticked boxes reach it joined.
+            request = Request({**request.scope, "query_string": str(joined).encode()})
         return await super().list(request)
 
     def sort_query(self, stmt: Select[Any], request: Request) -> Select[Any]:

@@ -19,6 +19,7 @@ from admin_app.admin.bulk import Dependents
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.facets import EventsPerOrganizerFacet
 from admin_app.admin.feedback import remember_saved
+from admin_app.admin.filters import DateBoundFilter, HasEventsFilter, MinimumEventsFilter
 from admin_app.admin.ids import parse_id
 from admin_app.admin.inline_rows import InlinePage, InlineRow
 from admin_app.admin.paging import AnySelect
@@ -51,6 +52,22 @@ class UserAdmin(PanelModelView, model=User):
     column_sortable_list = [User.id, User.email, User.created_at]
     column_default_sort = [(User.id, True)]
     column_editable_list = [User.email]
+    column_filters = [
+        HasEventsFilter(),
+        MinimumEventsFilter(),
+        DateBoundFilter(
+            parameter_name="created_from",
+            title="Created from",
+            on_or_after=True,
+            column=User.created_at,
+        ),
+        DateBoundFilter(
+            parameter_name="created_to",
+            title="Created to",
+            on_or_after=False,
+            column=User.created_at,
+        ),
+    ]
     column_facets = [EventsPerOrganizerFacet()]
 
     # Details

@@ -1,4 +1,5 @@
-"""Counted words in messages: "1 event", "3 events" (one rule for every message and page)."""
+"""Words staff read instead of codes: counted words ("1 event", "3,000 events") and the names of
+actions, change-set kinds and models (one rule for every message and page)."""
 
 from typing import Protocol
 
@@ -18,4 +19,67 @@ def plural(count: int, one: str, many: str) -> str:
 
 def counted(count: int, view: Named) -> str:
     """ "1 event", "12 events": a count of a view's rows, in its own words."""
-    return f"{count} {plural(count, view.name.lower(), view.name_plural.lower())}"
+    return f"{count:,} {plural(count, view.name.lower(), view.name_plural.lower())}"
+
+
+# Audit actions and change-set kinds as staff read them; the codes stay in rows and addresses.
+CODE_WORDS = {
+    "create": "Create",
+    "update": "Update",
+    "edit": "Edit",
+    "delete": "Delete",
+    "bulk_delete": "Bulk delete",
+    "delete_cascade": "Delete with their events",
+    "set_status": "Set social status",
+    "batch_edit": "Batch edit",
+    "restore": "Restore",
+    "revert": "Revert",
+    "undo": "Undo",
+    "purge": "Purge",
+    "export": "Export",
+    "password": "Password change",
+    "user": "User",
+    "event": "Event",
+    "staff": "Staff",
+    "saved-view": "Saved view",
+}
+AUDIT_ACTIONS = [
+    "create",
+    "update",
+    "delete",
+    "set_status",
+    "batch_edit",
+    "restore",
+    "revert",
+    "undo",
+    "purge",
+    "export",
+    "password",
+]
+CHANGE_SET_KINDS = [
+    "create",
+    "edit",
+    "delete",
+    "bulk_delete",
+    "delete_cascade",
+    "set_status",
+    "batch_edit",
+    "restore",
+    "revert",
+    "undo",
+    "purge",
+    "export",
+]
+MODELS = ["user", "event", "staff", "saved-view"]
+
+
+def in_words(code: object) -> str:
+    """A code as staff read it: "batch_edit" is "Batch edit"; an unknown one loses its
+    underscores rather than showing them."""
+    text = str(code or "")
+    return CODE_WORDS.get(text, text.replace("_", " ").replace("-", " ").capitalize())
+
+
+def word_choices(codes: list[str]) -> list[tuple[str, str]]:
+    """A filter's (value, label) pairs for these codes."""
+    return [(code, in_words(code)) for code in codes]

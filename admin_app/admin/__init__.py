@@ -12,10 +12,16 @@ from admin_app.admin.account import AccountView
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.change_sets import ChangeSetAdmin
 from admin_app.admin.counting import forget_after_writes
-from admin_app.admin.errors import FORM_ERROR_SUMMARY
+from admin_app.admin.errors import FORM_ERROR_SUMMARY, log_refusals_in_one_line
 from admin_app.admin.events import EventAdmin
 from admin_app.admin.feedback import save_feedback
-from admin_app.admin.formatters import badge, path_only, status_badge, wrap_points
+from admin_app.admin.formatters import (
+    badge,
+    path_only,
+    status_badge,
+    utc_timestamp,
+    wrap_points,
+)
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.partials import ASYNC_TEMPLATES
 from admin_app.admin.recently_deleted import RecentlyDeletedView
@@ -59,10 +65,13 @@ def mount_admin(
         retention_days=retention_days,
     )
     admin.templates.env.bytecode_cache = ASYNC_TEMPLATES
+    log_refusals_in_one_line()
     forget_after_writes(engine, admin.forget_cached)
     admin.templates.env.filters["path_only"] = path_only
     admin.templates.env.filters["wrap_points"] = wrap_points
     admin.templates.env.filters["in_words"] = in_words
+    admin.templates.env.filters["utc"] = utc_timestamp
+    admin.templates.env.filters["number"] = "{:,}".format
     # Static links carry their file's hash (web/fingerprints.py): cached for a year, never stale.
     statics = next(
         route.app

@@ -142,7 +142,7 @@ def _refuse_shift_out_of_range(session: Session, chosen: AnyIds, days: int) -> N
         moved = None
     if moved is None or date_problem(moved):
         raise BatchInputError(
-            f"Move dates by: {days:+d} days would take the event of {edge:%d %b %Y} out of "
+            f"Move dates by: {days:+d} days would take the event of {edge.isoformat()} out of "
             f"range (every date is {DATE_RANGE_TEXT}). Nothing was changed."
         )
 

@@ -20,17 +20,28 @@ from admin_app.web import outage
 class Dependents:
     """Rows that a delete would take with it (Django's "related objects" preview)."""
 
+    # The dependents' name, one and several: "event", "events" (the audit key uses `noun`).
     noun: str
     total: int
     # (owner, count) for the owners with the most dependents, for the message.
     top: list[tuple[str, int]] = field(default_factory=list)
     owners: int = 0
+    noun_one: str = ""
+
+    @property
+    def counted(self) -> str:
+        """ "1 event", "2,000 events"."""
+        return f"{self.total:,} {plural(self.total, self.noun_one or self.noun, self.noun)}"
 
     def describe(self) -> str:
-        who = ", ".join(f"{owner} ({count})" for owner, count in self.top)
-        more = f" and {self.owners - len(self.top)} more" if self.owners > len(self.top) else ""
+        """ "21 events still belong to ann@example.org"; with several owners, each one's share:
+        "30 events still belong to ann@example.org (21), bob@example.org (9)"."""
         belong = plural(self.total, "belongs", "belong")
-        return f"{self.total} {self.noun} still {belong} to {who}{more}"
+        if len(self.top) == 1 and self.owners == 1:
+            return f"{self.counted} still {belong} to {self.top[0][0]}"
+        who = ", ".join(f"{owner} ({count:,})" for owner, count in self.top)
+        more = f" and {self.owners - len(self.top):,} more" if self.owners > len(self.top) else ""
+        return f"{self.counted} still {belong} to {who}{more}"
 
 
 class DeletableView(Protocol):
@@ -58,6 +69,7 @@ def delete_selection(
     selection: Selection,
     *,
     cascade: bool,
+    may_cascade: bool = False,
     reason: str | None = None,
 ) -> int:
     """Delete the selection, all or nothing, each row imaged first (Recently deleted can bring
@@ -69,9 +81,14 @@ def delete_selection(
             dependents = view.dependents(session, ids)
             extra: dict[str, Any] = {}
             if dependents and not cascade:
+                together = (
+                    "delete them together from “Delete with preview…”"
+                    if may_cascade
+                    else "ask an admin to delete them together"
+                )
                 raise ActionRefused(
                     f"Nothing was deleted: {dependents.describe()}. "
-                    "Delete those first, or ask an admin to delete them together."
+                    f"Delete those first, or {together}."
                 )
             change_set_id = audit.begin_change_set(
                 session,
@@ -85,7 +102,7 @@ def delete_selection(
             # Ticked rows go to the database as the list they are: as a subquery, PostgreSQL
             # would scan the whole table to match 10,000 ids rather than look each one up.
             count = _delete(view, session, change_set_id, deleted_ids or ids)
-            cascaded = f" and {dependents.total} {dependents.noun}" if dependents else ""
+            cascaded = f" and {dependents.counted}" if dependents else ""
             audit.record(
                 session,
                 action="delete",

@@ -122,7 +122,7 @@ def page_context(
         "figures": figures,
         "bars": chart_bars(figures.months),
         "this_month": f"{now:%Y-%m}",
-        "as_of": f"{cache.as_of:%Y-%m-%d %H:%M:%S}",
+        "as_of": cache.as_of,
         "audit_entries": entries,
         "title": "Dashboard",
     }

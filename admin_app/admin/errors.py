@@ -1,9 +1,11 @@
 """Database refusals turned into messages staff can act on, never raw driver text."""
 
+import logging
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 GENERIC_SAVE_ERROR = "The change could not be saved: it conflicts with data in the database."
@@ -28,6 +30,38 @@ class FormErrors(Exception):
 
 class ActionRefused(Exception):
     """A whole action (a delete, a save of a vanished row) refused with a readable reason."""
+
+
+class RefusalsInOneLine(logging.Filter):
+    """SQLAdmin logs every failed save and delete with its traceback (`logger.exception`),
+    which made a duplicate email look like a crash in the server log. A refusal staff were
+    shown (a form error, a refused action, a 4xx) becomes one line at INFO; anything else keeps
+    its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        refused = isinstance(error, FormErrors | ActionRefused) or (
+            isinstance(error, HTTPException) and error.status_code < 500
+        )
+        if refused:
+            record.msg, record.args = "Refused: %s", (_one_line(error),)
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def _one_line(error: BaseException | None) -> str:
+    if isinstance(error, FormErrors):
+        fields = "; ".join(f"{name}: {' '.join(m)}" for name, m in error.field_errors.items())
+        return f"{error} ({fields})" if fields else str(error)
+    detail = error.detail if isinstance(error, HTTPException) else str(error)
+    return " ".join(str(detail).split())
+
+
+def log_refusals_in_one_line(logger_name: str = "sqladmin.application") -> None:
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, RefusalsInOneLine) for f in logger.filters):
+        logger.addFilter(RefusalsInOneLine())
 
 
 def refuse_on_list(request: Request, refusal: ActionRefused) -> None:

@@ -84,7 +84,12 @@ class EventAdmin(PanelModelView, model=Event):
             # leaves the field out must not quietly make a private event public.
             "validators": [InputRequired()],
         },
-        "organizer": {"label": "Organizer", "widget": PickerWidget()},
+        "organizer": {
+            "label": "Organizer",
+            "widget": PickerWidget(),
+            # Marks the field required (label and attribute); clean() finds the user.
+            "validators": [InputRequired(message=ORGANIZER_MISSING)],
+        },
     }
     choice_labels = {"social_status": STATUS_CHOICES}
     form_ajax_refs = {
@@ -108,7 +113,7 @@ class EventAdmin(PanelModelView, model=Event):
         return self.to_bulk_page(request, "batch-edit")
 
     def palette_detail(self, row: Any) -> str:
-        return f"{row.date_of:%d %b %Y} · {str(row.social_status.value).capitalize()}"
+        return f"{row.date_of.isoformat()} · {str(row.social_status.value).capitalize()}"
 
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         return stmt.join(Event.organizer).with_only_columns(

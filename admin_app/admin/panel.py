@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlencode
 import anyio.to_thread
 from sqladmin import BaseView
 from sqladmin.authentication import login_required
+from sqladmin.authorization import custom_action
 from starlette.datastructures import URL, FormData, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -27,6 +28,7 @@ from admin_app.admin.saved_view_pages import VIEW, ignored_notice, state_problem
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.admin.wording import counted
 from admin_app.web import outage
+from admin_app.web.auth import ROLE_STATE
 from admin_app.web.form_bodies import text_form
 
 DASHBOARD_TEMPLATE = "dashboard.html"
@@ -80,6 +82,9 @@ class PanelAdmin(QuickAccess):
             for route in self.admin.router.routes
             if getattr(route, "name", None) not in UNMOUNTED_ROUTES
         ]
+        # A refusal no route checked the login for (an address that does not exist) still gets
+        # the panel's layout when a staff member is logged in.
+        self.admin.exception_handlers = {HTTPException: self.error_page}
         # Logging out changes state, so it is a POST (CSRF-checked), never a link a page can fire.
         for index, route in enumerate(self.admin.router.routes):
             if getattr(route, "name", None) == "logout":
@@ -228,10 +233,13 @@ class PanelAdmin(QuickAccess):
         )
         ids = await selection.ids_query(view)
         back_to = self._list_url_keeping_filters(request, identity)
+        may_cascade = view.has_permission(request, custom_action(confirmation.CASCADE))
 
         def run() -> int:
             with view.session_maker() as session:
-                return delete_selection(view, session, ids, selection, cascade=False)
+                return delete_selection(
+                    view, session, ids, selection, cascade=False, may_cascade=may_cascade
+                )
 
         try:
             deleted = await anyio.to_thread.run_sync(run)
@@ -266,6 +274,17 @@ class PanelAdmin(QuickAccess):
             flash(request, ignored_notice(found, problem), category="warning")
             return f"{request.url.path}?{VIEW}={found.id}"
         return found.list_url(request.url.path)
+
+    async def error_page(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)  # registered for HTTPException only
+        backend = self.authentication_backend
+        if not hasattr(request.state, ROLE_STATE) and backend is not None:
+            await backend.authenticate(request)  # sets the role when the session is valid
+        context = {"status_code": exc.status_code, "message": exc.detail}
+        page: Response = await self.templates.TemplateResponse(
+            request, "sqladmin/error.html", context, status_code=exc.status_code
+        )
+        return page
 
     @staticmethod
     def _list_url_keeping_filters(request: Request, identity: str) -> URL:

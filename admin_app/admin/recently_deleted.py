@@ -20,7 +20,13 @@ from admin_app.admin.text_search import contains
 from admin_app.history.images import DELETE
 from admin_app.history.purge import purge_deleted
 from admin_app.history.refusals import Acting, Refusal
-from admin_app.history.restore import Which, by_change_set, by_ids, restore_deleted
+from admin_app.history.restore import (
+    Which,
+    by_change_set,
+    by_ids,
+    restore_deleted,
+    restored_in_words,
+)
 from admin_app.models import ChangeSet, RowImage
 from admin_app.web import outage
 from admin_app.web.form_bodies import text_form
@@ -112,7 +118,7 @@ class RecentlyDeletedView(PanelPage):
             if days is None:
                 raise HTTPException(status_code=400, detail="Purge takes a number of days.")
             removed = await anyio.to_thread.run_sync(self._purge, days)
-            return f"Purged {removed} deleted rows older than {days} days, for good."
+            return f"Purged {removed:,} deleted rows older than {days} days, for good."
         if action != "restore":
             raise HTTPException(status_code=400, detail="Choose restore or purge.")
         if not self.has_permission(request, RESTORE):
@@ -120,10 +126,7 @@ class RecentlyDeletedView(PanelPage):
         which = _chosen(form)
         reason = str(form.get("reason", ""))
         restored = await anyio.to_thread.run_sync(self._restore, which, reason, acting(request))
-        return (
-            f"Restored {restored['user']} users and {restored['event']} events, with their ids, "
-            "dates and organizers."
-        )
+        return f"Restored {restored_in_words(restored)}, with their ids, dates and organizers."
 
     def _purge(self, days: int) -> int:
         with self.panel.sync_sessions() as session, session.begin():

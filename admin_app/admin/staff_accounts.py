@@ -16,6 +16,9 @@ from admin_app.models import Staff, StaffRole
 from admin_app.staff.accounts import LAST_ADMIN, revoke_sessions, would_remove_last_admin
 from admin_app.staff.passwords import MAX_PASSWORD_LENGTH, hash_password, password_problem
 
+PASSWORD_HELP = "At least 12 characters."
+KEEP_PASSWORD = "leave empty to keep the current password."
+
 
 class StaffAdmin(PanelModelView, model=Staff):
     # Identity
@@ -58,29 +61,34 @@ class StaffAdmin(PanelModelView, model=Staff):
         "role": {"label": "Role", "coerce": enum_value, "default": StaffRole.VIEWER.value},
         "is_active": {"label": "Active", "default": True},
     }
+    # A new account's form asks for its first password; an account's edit form offers to
+    # replace it. The password fields are ours (below); the rules name which form has which.
+    form_create_rules = ["email", "role", "is_active", "password"]
+    form_edit_rules = ["email", "role", "is_active", "new_password"]
     integrity_messages = {"email": "A staff account with this email already exists."}
     can_export = False
 
     async def scaffold_form(self, rules: list[str] | None = None) -> type[Form]:
         form = await super().scaffold_form(rules)
-
-        class StaffForm(form):  # type: ignore[misc, valid-type]
-            new_password = PasswordField(
-                "New password",
-                validators=[Length(max=MAX_PASSWORD_LENGTH)],
-                description="At least 12 characters; leave empty to keep the current password.",
-            )
-
-        return StaffForm
+        creating = "password" in (rules or [])
+        field = PasswordField(
+            "Password" if creating else "New password",
+            validators=[Length(max=MAX_PASSWORD_LENGTH)],
+            description=PASSWORD_HELP if creating else f"{PASSWORD_HELP[:-1]}; {KEEP_PASSWORD}",
+            render_kw={"class": "form-control", "autocomplete": "new-password"},
+        )
+        name = "password" if creating else "new_password"
+        return type("StaffForm", (form,), {name: field})
 
     def clean(self, session: Session, data: dict[str, Any], *, pk: str | None) -> dict[str, Any]:
         data = dict(data)
-        password = data.pop("new_password", None) or ""
+        field = "new_password" if pk else "password"
+        password = (data.pop("password", None) or "") + (data.pop("new_password", None) or "")
         if pk is None and not password:
-            raise FormErrors({"new_password": ["Set a password for the new account."]})
+            raise FormErrors({field: ["Set a password for the new account."]})
         if password:
             if problem := password_problem(password):
-                raise FormErrors({"new_password": [problem]})
+                raise FormErrors({field: [problem]})
             data["password_hash"] = hash_password(password)
         staff_id = parse_id(pk or "")
         current = session.get(Staff, staff_id) if staff_id is not None else None

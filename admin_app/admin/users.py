@@ -170,6 +170,7 @@ class UserAdmin(PanelModelView, model=User):
         )
         return Dependents(
             noun="events",
+            noun_one="event",
             total=total,
             top=[(email, count) for email, count in top],
             owners=owner_count or 0,

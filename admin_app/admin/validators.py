@@ -9,7 +9,7 @@ from wtforms import Field, ValidationError
 from admin_app.emails import InvalidEmailError, clean_email
 from admin_app.models import EARLIEST_EVENT_DATE, EMAIL_MAX_LENGTH, LATEST_EVENT_DATE
 
-DATE_RANGE_TEXT = f"between {EARLIEST_EVENT_DATE:%d %b %Y} and {LATEST_EVENT_DATE:%d %b %Y}"
+DATE_RANGE_TEXT = f"between {EARLIEST_EVENT_DATE.isoformat()} and {LATEST_EVENT_DATE.isoformat()}"
 
 
 def strip_text(value: Any) -> Any:

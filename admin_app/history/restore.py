@@ -191,6 +191,16 @@ def _refuse_others_large(session: Session, which: Which, acting: Acting) -> None
             raise Refusal(refused)
 
 
+def restored_in_words(restored: dict[str, int]) -> str:
+    """ "164 events", "1 user and 12 events": the kinds that came back, counted."""
+    parts = [
+        f"{n:,} {noun if n == 1 else noun + 's'}"
+        for noun, n in (("user", restored.get("user", 0)), ("event", restored.get("event", 0)))
+        if n
+    ]
+    return " and ".join(parts) or "nothing"
+
+
 def restore_deleted(
     session: Session, *, which: Which, reason: str | None, acting: Acting
 ) -> dict[str, int]:
@@ -207,7 +217,7 @@ def restore_deleted(
         session,
         action="restore",
         target="event" if restored["event"] else "user",
-        summary=f"Restored {restored['user']} users and {restored['event']} events",
+        summary=f"Restored {restored_in_words(restored)}",
         changes=dict(restored),
         rows=total,
     )

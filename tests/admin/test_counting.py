@@ -17,6 +17,8 @@ from tests.admin.test_inline_events import _form as inline_form
 
 
 def _total(page: str) -> str:
+    if "No items match." in page:
+        return "0"
     return page.split("Showing ")[1].split(" of ")[1].split(" items")[0].strip()
 
 
@@ -44,7 +46,7 @@ def test_a_change_through_the_panel_refreshes_the_count(app: FastAPI, db: Sessio
     with TestClient(cached, base_url="http://testserver") as client:
         factories.login(client, admin.email)
         client.headers["X-CSRF-Token"] = factories.csrf_token(client, "/admin/")
-        assert "of 0 items" in client.get("/admin/user/list").text
+        assert "No items match." in client.get("/admin/user/list").text
         client.post("/admin/user/create", data={"email": "n@example.org", "save": "Save"})
         assert _total(client.get("/admin/user/list").text) == "1"
     cached.state.engine.dispose()

@@ -44,6 +44,18 @@ def test_events_per_month_chart_covers_last_12_and_next_3_months(
     assert "<script" not in page.split('id="events-per-month"')[1].split("</svg>")[0]
 
 
+def test_the_chart_has_a_legend_and_names_years_in_full(client: TestClient) -> None:
+    page = client.get("/admin/").text
+    legend = page.split('id="chart-legend"')[1].split("</p>")[0]
+    assert "Up to this month" in legend and "Coming months" in legend
+    chart = page.split('id="events-per-month"')[1].split("</svg>")[0]
+    # Month names alone under the bars ("Jan 26" read like a date), the year in full below
+    # the first bar and every January.
+    assert not re.search(r">[A-Z][a-z]{2} \d{2}<", chart)
+    years = re.findall(r'font-weight="bold" text-anchor="middle">(\d{4})<', chart)
+    assert years and years[0] == str(_add_months(date.today().replace(day=1), -11).year)
+
+
 def test_upcoming_events_are_listed_soonest_first(client: TestClient, db: Session) -> None:
     today = date.today()
     factories.make_event(db, title="Past", date_of=today - timedelta(days=1))

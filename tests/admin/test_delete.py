@@ -7,8 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from admin_app.models import Event, User
+from admin_app.models import Event, StaffRole, User
 from tests import factories
+from tests.conftest import RoleClient
 
 
 def _count(db: Session, model: type[User] | type[Event]) -> int:
@@ -50,9 +51,24 @@ def test_deleting_a_user_who_organizes_events_is_refused(client: TestClient, db:
     assert "error" not in parse_qs(urlsplit(target).query)  # the reason is never in the URL
     assert _count(db, User) == 1 and _count(db, Event) == 2
     page = client.get(target).text
-    assert "Nothing was deleted: 2 events still belong to busy@example.org (2)" in page
+    assert "Nothing was deleted: 2 events still belong to busy@example.org." in page
+    # An admin may delete them together, so is pointed there, not to "ask an admin".
+    assert "delete them together from “Delete with preview…”" in page
+    assert "ask an admin" not in page
     # Shown once: the next visit of the list is a plain list again.
     assert "Nothing was deleted" not in client.get(target).text
+
+
+def test_an_editor_is_told_to_ask_an_admin_to_delete_users_with_their_events(
+    client_as: RoleClient, db: Session
+) -> None:
+    busy = factories.make_user(db, email="busy@example.org")
+    factories.make_event(db, organizer=busy)
+    editor = client_as(StaffRole.EDITOR)
+    target = _delete(editor, "user", [busy.id])
+    page = editor.get(target).text
+    assert "Nothing was deleted: 1 event still belongs to busy@example.org." in page
+    assert "ask an admin to delete them together" in page
 
 
 def test_a_refused_user_in_a_selection_keeps_the_whole_selection(

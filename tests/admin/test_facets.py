@@ -23,11 +23,15 @@ def _facet(page: str, title: str) -> dict[str, tuple[str, str]]:
     section = page[page.index(f'data-facet="{title}"') :]
     section = section[: section.index("</ul>")]
     found = re.findall(
-        r'<a class="facet-value[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>\s*<span class="facet-count" '
-        r'data-count="\d+">([^<]+)</span>',
+        r'<a class="facet-value[^"]*" href="([^"]+)"[^>]*>((?:[^<]|<wbr>)+)</a>\s*'
+        r'<span class="facet-count" data-count="\d+">([^<]+)</span>',
         section,
     )
-    return {label: (figure, href.replace("&amp;", "&")) for href, label, figure in found}
+    # Emails carry <wbr> wrap points (formatters.wrap_points).
+    return {
+        label.replace("<wbr>", ""): (figure, href.replace("&amp;", "&"))
+        for href, label, figure in found
+    }
 
 
 def _rows(page: str) -> int:
@@ -113,6 +117,41 @@ def test_a_share_too_small_to_round_reads_under_one_percent() -> None:
     assert [result.share(value) for value in values] == ["about 100%", "under 1%"]
     assert result.share(FacetValue(label="c", count=50)) == "under 1%"
     assert result.share(FacetValue(label="d", count=100)) == "about 1%"
+
+
+def test_shares_where_no_value_reaches_one_percent_are_too_spread_to_show() -> None:
+    spread = [FacetValue(label=f"u{n}", count=40) for n in range(10)]
+    assert FacetResult("Organizer", spread, sampled=10_000, partial=True, about=True).too_spread
+    one_big = [*spread, FacetValue(label="big", count=100)]
+    assert not FacetResult(
+        "Organizer", one_big, sampled=10_000, partial=True, about=True
+    ).too_spread
+    # Exact counts (a sample that held every row) are always shown.
+    assert not FacetResult("Organizer", spread, sampled=400, partial=False).too_spread
+
+
+@pytest.mark.usefixtures("events")
+def test_a_too_spread_facet_says_so_instead_of_listing_values(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        facets.FacetResult, "too_spread", property(lambda self: self.title == "Organizer")
+    )
+    page = client.get("/admin/event/list").text
+    assert 'data-facet-spread="Organizer"' in page
+    assert "No organizer has 1% or more of the first" in page
+    assert 'data-facet="Organizer"' not in page
+    assert _facet(page, "Social status")
+
+
+@pytest.mark.usefixtures("events")
+def test_events_per_organizer_from_a_sample_says_the_busiest_may_be_missing(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(facets.EventsPerOrganizerFacet, "sample", 1)
+    page = client.get("/admin/user/list").text
+    assert "Only the first 1 matching users (by id) were looked at" in page
+    assert "At least N events" in page
 
 
 @pytest.mark.usefixtures("events")

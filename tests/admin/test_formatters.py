@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from admin_app.admin.formatters import badge, path_only, unbroken_date
+from admin_app.admin.formatters import badge, path_only, unbroken_date, wrap_points
 from admin_app.models import SocialStatus
 
 
@@ -36,3 +36,20 @@ def test_badge_and_date_escape_what_they_wrap() -> None:
     assert (
         str(unbroken_date(row, "title")) == '<span class="text-nowrap">&lt;b&gt;x&lt;/b&gt;</span>'
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("ann.lee@mail.example.org", "ann<wbr>.lee@<wbr>mail<wbr>.example<wbr>.org"),
+        ("a@b", "a@<wbr>b"),
+        ("<x>@evil.org", "&lt;x&gt;@<wbr>evil<wbr>.org"),
+    ],
+)
+def test_emails_wrap_only_after_the_at_and_before_dots(value: str, shown: str) -> None:
+    assert str(wrap_points(value)) == shown
+
+
+@pytest.mark.parametrize("value", ["Jazz night", "two words @ once", 42, None])
+def test_anything_but_an_email_is_left_as_it_was(value: object) -> None:
+    assert wrap_points(value) is value

@@ -97,6 +97,18 @@ def test_a_refusal_is_a_page_of_the_panel_that_says_what_the_role_may_do(
     assert missing.status_code == 404 and 'id="navbar-menu"' in missing.text
 
 
+def test_an_address_that_does_not_exist_is_a_page_of_the_panel_when_logged_in(
+    client_as: RoleClient, anonymous: TestClient
+) -> None:
+    for path in ("/admin/no-such-page", "/admin/event/nothing/here"):
+        missing = client_as(StaffRole.VIEWER).get(path)
+        assert missing.status_code == 404
+        assert 'id="navbar-menu"' in missing.text and 'id="refusal-home"' in missing.text
+        # Without a login: the bare page, nothing of the panel.
+        bare = anonymous.get(path)
+        assert bare.status_code == 404 and 'id="navbar-menu"' not in bare.text
+
+
 def test_viewers_get_no_row_boxes_and_no_actions_menu(client_as: RoleClient, db: Session) -> None:
     factories.make_event(db)
     viewer_page = client_as(StaffRole.VIEWER).get("/admin/event/list").text

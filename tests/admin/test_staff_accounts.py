@@ -1,5 +1,7 @@
 """Staff management (admins only) and each staff member's own password page."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -34,7 +36,7 @@ def test_admin_creates_staff_with_a_role(client: TestClient, db: Session) -> Non
             "email": "New.Editor@example.org",
             "role": "editor",
             "is_active": "y",
-            "new_password": NEW_PASSWORD,
+            "password": NEW_PASSWORD,
             "save": "Save",
         },
     )
@@ -55,11 +57,34 @@ def test_admin_creates_staff_with_a_role(client: TestClient, db: Session) -> Non
 def test_creating_staff_needs_a_good_password(
     client: TestClient, db: Session, password: str, message: str
 ) -> None:
-    data = {"email": "x@example.org", "role": "viewer", "new_password": password, "save": "Save"}
+    data = {"email": "x@example.org", "role": "viewer", "password": password, "save": "Save"}
     response = client.post("/admin/staff/create", data=data)
     assert response.status_code == 400
     assert message in response.text
     assert db.scalars(select(Staff).where(Staff.email == "x@example.org")).first() is None
+
+
+def _password_field(page: str) -> str:
+    field = r'<div class="mb-3 form-group row">(?:(?!form-group row).)*type="password".*?</div>'
+    match = re.search(field + r"\s*</div>", page, re.S)
+    assert match, "no password field"
+    return match.group(0)
+
+
+def test_a_new_accounts_form_asks_for_its_password(client: TestClient) -> None:
+    field = _password_field(client.get("/admin/staff/create").text)
+    assert ">Password</label>" in field and 'name="password"' in field
+    assert "keep the current password" not in field
+    assert 'class="form-control"' in field and 'autocomplete="new-password"' in field
+
+
+def test_an_accounts_edit_form_offers_a_new_password_kept_when_empty(
+    client: TestClient, admin_staff: Staff
+) -> None:
+    field = _password_field(client.get(f"/admin/staff/edit/{admin_staff.id}").text)
+    assert ">New password</label>" in field and 'name="new_password"' in field
+    assert "leave empty to keep the current password" in field
+    assert 'class="form-control"' in field
 
 
 def test_staff_pages_never_show_password_hashes(client: TestClient, admin_staff: Staff) -> None:

@@ -14,11 +14,16 @@ def _user_count(db: Session) -> int:
     return db.scalar(select(func.count(User.id))) or 0
 
 
+def _shown(page: str) -> str:
+    """The page as read: emails carry <wbr> wrap points (formatters.wrap_points)."""
+    return page.replace("<wbr>", "")
+
+
 def test_list_shows_email_event_count_and_readable_headers(client: TestClient, db: Session) -> None:
     ann = factories.make_user(db, email="ann@example.org")
     for _ in range(3):
         factories.make_event(db, organizer=ann)
-    page = client.get("/admin/user/list").text
+    page = _shown(client.get("/admin/user/list").text)
     assert "ann@example.org" in page
     assert "Events organized" in page and "Created" in page
     row = re.search(r"ann@example\.org.*?</tr>", page, re.S)
@@ -28,7 +33,7 @@ def test_list_shows_email_event_count_and_readable_headers(client: TestClient, d
 def test_search_by_email_finds_only_matches(client: TestClient, db: Session) -> None:
     factories.make_user(db, email="findme@example.org")
     factories.make_user(db, email="other@example.org")
-    page = client.get("/admin/user/list", params={"search": "findme"}).text
+    page = _shown(client.get("/admin/user/list", params={"search": "findme"}).text)
     assert "findme@example.org" in page
     assert "other@example.org" not in page
 
@@ -36,8 +41,8 @@ def test_search_by_email_finds_only_matches(client: TestClient, db: Session) -> 
 def test_sort_by_email_both_ways(client: TestClient, db: Session) -> None:
     for email in ("b@example.org", "a@example.org", "c@example.org"):
         factories.make_user(db, email=email)
-    asc = client.get("/admin/user/list", params={"sortBy": "email", "sort": "asc"}).text
-    desc = client.get("/admin/user/list", params={"sortBy": "email", "sort": "desc"}).text
+    asc = _shown(client.get("/admin/user/list", params={"sortBy": "email", "sort": "asc"}).text)
+    desc = _shown(client.get("/admin/user/list", params={"sortBy": "email", "sort": "desc"}).text)
     order = ["a@example.org", "b@example.org", "c@example.org"]
     assert sorted(order, key=asc.index) == order
     assert sorted(order, key=desc.index) == order[::-1]

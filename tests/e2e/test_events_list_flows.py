@@ -46,7 +46,10 @@ def test_filter_and_search_stay_applied_and_survive_a_new_tab(
     newest_first = private_titles[::-1]
 
     nav_link(page, "Events").click()
-    page.locator("#filter-sidebar").get_by_role("link", name="Private", exact=True).click()
+    # One filter bar above the rows, one Apply for all of it.
+    bar = page.locator("#filter-bar")
+    bar.get_by_label("Private", exact=True).check()
+    bar.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"[?&]social_status=private(&|$)"))
     expect(list_rows(page).first).to_be_visible()
     expect(page.locator("tbody [data-status=public]")).to_have_count(0)
@@ -57,17 +60,18 @@ def test_filter_and_search_stay_applied_and_survive_a_new_tab(
     assert query_params(page)["social_status"] == ["private"]
     assert query_params(page)["search"] == [token]
     expect(page.locator("#search-input")).to_have_value(token)
-    active_filter = page.locator("#filter-sidebar .bg-secondary-lt")
-    expect(active_filter).to_have_text(re.compile(r"^\s*Private\s*$"))
+    expect(bar.get_by_label("Private", exact=True)).to_be_checked()
+    expect(bar.get_by_label("Public", exact=True)).not_to_be_checked()
     titles = column(page, "Title")
     expect(titles).to_have_text(newest_first)
     expect(page.locator("tbody [data-status=private]")).to_have_count(3)
     assert shown_total(page) == database.count_events(private, has_token) == 3
     shots.take(page, "private-and-searched")
 
-    # A third criterion keeps the first two.
-    page.get_by_label("From date").fill("2022-02-01")
-    page.locator("form[data-filter=date_from]").get_by_role("button", name="Apply").click()
+    # A third criterion keeps the first two: the browser's date picker, no script needed.
+    expect(bar.get_by_label("From date")).to_have_attribute("type", "date")
+    bar.get_by_label("From date").fill("2022-02-01")
+    bar.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"[?&]date_from=2022-02-01(&|$)"))
     assert query_params(page)["social_status"] == ["private"]
     assert query_params(page)["search"] == [token]
@@ -81,6 +85,16 @@ def test_filter_and_search_stay_applied_and_survive_a_new_tab(
     expect(items_summary(other_tab)).to_have_text(items_summary(page).inner_text())
     expect(other_tab.locator("#search-input")).to_have_value(token)
     shots.take(other_tab, "same-url-in-new-tab")
+
+    # Both statuses ticked is every status; "Clear filters" keeps the search.
+    bar.get_by_label("Public", exact=True).check()
+    bar.get_by_role("button", name="Apply filters").click()
+    assert query_params(page)["social_status"] == ["public", "private"]
+    expect(titles).to_have_count(4)  # the two public ones and February's and March's private
+    page.locator("#filter-clear").click()
+    assert "social_status" not in query_params(page) and "date_from" not in query_params(page)
+    assert query_params(page)["search"] == [token]
+    expect(titles).to_have_count(5)
 
 
 def test_sort_by_date_both_ways_page_through_and_change_page_size(

@@ -183,6 +183,11 @@ def test_shortcuts_do_nothing_while_typing_and_work_outside_fields(
     page.keyboard.press("?")
     expect(page.locator("#shortcut-help")).to_be_visible()
     assert violations(page) == []
+    # As tall as its table, not the window; the focus starts on Close.
+    help_box = page.locator("#shortcut-help").bounding_box()
+    viewport = page.viewport_size
+    assert help_box and viewport and help_box["height"] < viewport["height"] - 100
+    expect(page.get_by_role("button", name="Close")).to_be_focused()
     page.keyboard.press("Escape")
     expect(page.locator("#shortcut-help")).not_to_be_visible()
     page.keyboard.press("g")

@@ -101,3 +101,31 @@ def test_deleting_a_user_who_organizes_events_is_refused_and_deletes_nothing(
     assert database.existing_user_ids([organizer, bystander]) == {organizer.id, bystander.id}
     assert database.existing_event_ids(events) == {event.id for event in events}
     assert database.count_events(Event.organizer_id == organizer.id) == 2
+
+
+def test_filter_users_by_their_events_from_the_filter_bar(
+    admin_page: Page, database: Database, shots: Screenshots
+) -> None:
+    page = admin_page
+    token = unique_token("orgfilter")
+    busy = database.add_user(f"{token}.busy@example.org")
+    database.add_user(f"{token}.idle@example.org")
+    database.add_events(
+        busy, [(f"{token} {n}", date(2023, 5, n + 1), SocialStatus.PUBLIC) for n in range(3)]
+    )
+    nav_link(page, "Users").click()
+    search(page, token)
+    expect(list_rows(page)).to_have_count(2)
+    bar = page.locator("#filter-bar")
+    bar.get_by_label("Has events").select_option("no")
+    bar.get_by_role("button", name="Apply filters").click()
+    expect(list_rows(page)).to_have_count(1)
+    expect(list_rows(page)).to_contain_text(f"{token}.idle@example.org")
+    bar.get_by_label("Has events").select_option("")
+    bar.get_by_label("At least N events").fill("3")
+    bar.get_by_role("button", name="Apply filters").click()
+    expect(list_rows(page)).to_have_count(1)
+    expect(list_rows(page)).to_contain_text(f"{token}.busy@example.org")
+    # The search stayed applied all along.
+    expect(page.locator("#search-input")).to_have_value(token)
+    shots.take(page, "users-at-least-3-events")

@@ -135,7 +135,9 @@ SEARCH_TERMS: Final = st.one_of(
 
 
 def _count_shown(response: Response) -> int:
-    match = re.search(r"of\s+(\d+)\s+items", response.text)
+    if re.search(r"No items match\.", response.text):
+        return 0
+    match = re.search(r"of\s+([\d,]+)\s+items", response.text)
     assert match, f"no row count on the list page: {visible_text(response)}"
     return int(match.group(1))
 

@@ -79,7 +79,10 @@ def test_the_core_flows_with_the_keyboard_only(page: Page, database: Database) -
     page.keyboard.type(token)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"search="))
-    press_on(page, page.locator("#filter-sidebar").get_by_role("link", name="Private"))
+    bar = page.locator("#filter-bar")
+    press_on(page, bar.get_by_label("Private", exact=True), key="Space")
+    expect(bar.get_by_label("Private", exact=True)).to_be_checked()
+    press_on(page, bar.get_by_role("button", name="Apply filters"))
     expect(page).to_have_url(re.compile(r"social_status=private"))
     expect(list_rows(page)).to_have_count(4)
 

@@ -46,7 +46,7 @@ def test_delete_by_filter_then_restore_from_recently_deleted(
     rows = page.locator("#restore-form tbody tr")
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text("clearing test data")
-    page.locator("#restore-form tbody tr a", has_text="bulk_delete").first.click()
+    page.locator("#restore-form tbody tr a", has_text="Bulk delete").first.click()
     shots.take(page, "recently-deleted", docs_name="recently-deleted.png")
     page.get_by_role("button", name="Restore every row of change set").click()
     expect_flash(page, "Restored 3 events")

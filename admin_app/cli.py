@@ -1,10 +1,12 @@
 """`python -m admin_app <command>`: migrate, create-staff, reset-password, seed-demo,
-purge-deleted, serve."""
+purge-deleted, serve, worker."""
 
 import argparse
 import getpass
+import logging
 import secrets
 import socket
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 
@@ -144,9 +146,34 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     served = settings.model_copy(
         update={"host": args.host or settings.host, "port": args.port or settings.port}
     )
-    # The app checks the Host header against the port it is really served on; proxy headers are
-    # its to believe (FORWARDED_ALLOW_IPS), not uvicorn's loopback default.
-    uvicorn.run(create_app(served), host=served.host, port=served.port, proxy_headers=False)
+    # A newcomer's export still completes with nothing else started: one worker process beside
+    # the server, stopped with it (JOBS_EMBEDDED_WORKER=false where workers run on their own).
+    worker = (
+        subprocess.Popen([sys.executable, "-m", "admin_app", "worker"])
+        if settings.jobs_embedded_worker
+        else None
+    )
+    try:
+        # The app checks the Host header against the port it is really served on; proxy
+        # headers are its to believe (FORWARDED_ALLOW_IPS), not uvicorn's loopback default.
+        uvicorn.run(create_app(served), host=served.host, port=served.port, proxy_headers=False)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> None:
+    from huey.consumer import Consumer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The app registers the kinds of work (an export rebuilds its list through the list's view).
+    app = create_app(settings)
+    # Each worker process opens connections of its own after the fork.
+    app.state.engine.dispose()
+    kind = "process" if args.processes > 1 else "thread"
+    # SQLite's queue is polled: at most a second between looks (PostgreSQL's is woken by NOTIFY).
+    Consumer(app.state.jobs.huey, workers=args.processes, worker_type=kind, max_delay=1.0).run()
 
 
 def _safe_url(settings: Settings) -> str:
@@ -197,7 +224,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DAYS",
         help="default: DELETED_RETENTION_DAYS (30)",
     )
-    serve = commands.add_parser("serve", help="migrate, then serve the panel with uvicorn")
+    worker = commands.add_parser(
+        "worker",
+        help="run background jobs (exports) until stopped",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    worker.add_argument(
+        "--processes", type=int, default=1, help="worker processes (one job each at a time)"
+    )
+    serve = commands.add_parser(
+        "serve", help="migrate, then serve the panel with uvicorn (and one embedded worker)"
+    )
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     return parser
@@ -210,6 +247,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
     "seed-demo": _seed_demo,
     "purge-deleted": _purge_deleted,
     "serve": _serve,
+    "worker": _worker,
 }
 
 

@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     # Days the images of deleted users and events are kept for restoring (purge-deleted).
     deleted_retention_days: int = Field(default=30, ge=0)
     sql_echo: bool = False
+    # Background jobs (docs/JOBS.md). A CSV export of more rows than this runs as a job; smaller
+    # ones stream at once.
+    jobs_export_rows: int = Field(default=10_000, ge=0)
+    # Hours a job's result file stays downloadable.
+    job_file_retention_hours: int = Field(default=72, ge=1)
+    # `serve` also starts one worker process, so jobs run with nothing else started (turn off
+    # where workers run on their own: `python -m admin_app worker`).
+    jobs_embedded_worker: bool = True
+    # Run each job inside the request that asks for it (tests and debugging only).
+    jobs_immediate: bool = False
 
     @model_validator(mode="before")
     @classmethod

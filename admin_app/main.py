@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
@@ -12,6 +13,7 @@ from admin_app.admin import STATIC_DIR, mount_admin
 from admin_app.config import Settings
 from admin_app.db import engine_for, make_session_factory
 from admin_app.history import recorder
+from admin_app.jobs.queue import JobQueue, huey_for
 from admin_app.web import collector, health, outage
 from admin_app.web.auth import StaffAuthBackend
 from admin_app.web.compression import SecretFreeGZipMiddleware
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def favicon() -> FileResponse:
         return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
+    jobs = JobQueue(huey_for(settings), session_factory)
+    app.state.jobs = jobs
     authentication = StaffAuthBackend(settings=settings, session_factory=session_factory)
     panel = mount_admin(
         app,
@@ -65,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_ttl=settings.dashboard_cache_seconds,
         count_ttl=settings.list_count_cache_seconds,
         retention_days=settings.deleted_retention_days,
+        jobs=jobs,
+        export_rows=settings.jobs_export_rows,
+        job_files_kept=timedelta(hours=settings.job_file_retention_hours),
     )
     # The admin is a mounted app with its own error handling: both get the outage page.
     outage.install(app)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     func,
     select,
@@ -385,3 +386,117 @@ class UserTally(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delta: Mapped[int]
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# A job's kind ("export"), its one-line message, and a notification's text and link.
+JOB_KIND_MAX_LENGTH = 32
+JOB_MESSAGE_MAX_LENGTH = 500
+IDEMPOTENCY_KEY_MAX_LENGTH = 64
+FILE_NAME_MAX_LENGTH = 200
+
+
+class Job(Base):
+    """Long work in the background (jobs/): what staff see of it. The queue engine only carries
+    the job's id to a worker; the state, progress and result live here."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_owner_id_id", "owner_id", "id"),
+        Index("ix_jobs_state_heartbeat_at", "state", "heartbeat_at"),
+        SQLITE_NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(JOB_KIND_MAX_LENGTH))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    owner_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    state: Mapped[JobState] = mapped_column(
+        Enum(
+            JobState,
+            name="job_state",
+            values_callable=_enum_values,
+            create_constraint=True,
+            validate_strings=True,
+        ),
+        default=JobState.QUEUED,
+    )
+    # What the job was asked to do (its kind reads it): an export's list, filters and format.
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Rows done of the total (None until the job has counted them).
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None] = mapped_column()
+    message: Mapped[str] = mapped_column(String(JOB_MESSAGE_MAX_LENGTH), default="")
+    # A double submit of the same form makes one job.
+    idempotency_key: Mapped[str | None] = mapped_column(
+        String(IDEMPOTENCY_KEY_MAX_LENGTH), unique=True
+    )
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    attempts: Mapped[int] = mapped_column(default=0)
+    change_set_id: Mapped[int | None] = mapped_column(
+        ForeignKey("change_sets.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written by the worker with each chunk: a running job whose heartbeat stops was orphaned.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.kind}"
+
+    def __repr__(self) -> str:
+        return f"Job(id={self.id!r}, kind={self.kind!r}, state={self.state!r})"
+
+
+class JobFile(Base):
+    """A job's result file, kept in the database in chunks: every web instance can serve it,
+    without a shared disk, streamed a chunk at a time."""
+
+    __tablename__ = "job_files"
+    __table_args__ = (Index("ix_job_files_expires_at", "expires_at"), SQLITE_NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str] = mapped_column(String(FILE_NAME_MAX_LENGTH))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(default=0)
+    # Only a finished file is offered for download.
+    complete: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class JobFileChunk(Base):
+    __tablename__ = "job_file_chunks"
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("job_files.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Notification(Base):
+    """A message for one staff member ("Export ready"), read from the bell in the top bar."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_staff_id_read_at", "staff_id", "read_at"),
+        SQLITE_NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(String(JOB_MESSAGE_MAX_LENGTH))
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

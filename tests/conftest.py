@@ -64,6 +64,8 @@ def settings(database_url: str) -> Settings:
         allowed_hosts=["testserver"],
         dashboard_cache_seconds=0,
         list_count_cache_seconds=0,
+        # Jobs run inside the request that asks for them (tests/jobs/ runs a real worker too).
+        jobs_immediate=True,
     )
 
 

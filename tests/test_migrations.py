@@ -25,6 +25,10 @@ TABLES = {
     "event_tallies",
     "user_tallies",
     "saved_views",
+    "jobs",
+    "job_files",
+    "job_file_chunks",
+    "notifications",
 }
 
 

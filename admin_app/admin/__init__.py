@@ -1,5 +1,6 @@
 """The admin panel: SQLAdmin views for users and events behind staff login."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -8,12 +9,15 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from admin_app.admin import export_job
 from admin_app.admin.account import AccountView
 from admin_app.admin.audit_log import AuditLogAdmin
+from admin_app.admin.base import PanelModelView
 from admin_app.admin.change_sets import ChangeSetAdmin
 from admin_app.admin.counting import forget_after_writes
 from admin_app.admin.errors import FORM_ERROR_SUMMARY, log_refusals_in_one_line
 from admin_app.admin.events import EventAdmin
+from admin_app.admin.export_job import ExportKind
 from admin_app.admin.feedback import save_feedback
 from admin_app.admin.formatters import (
     badge,
@@ -22,6 +26,7 @@ from admin_app.admin.formatters import (
     utc_timestamp,
     wrap_points,
 )
+from admin_app.admin.jobs_page import JobsView
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.partials import ASYNC_TEMPLATES
 from admin_app.admin.recently_deleted import RecentlyDeletedView
@@ -31,6 +36,7 @@ from admin_app.admin.staff_accounts import StaffAdmin
 from admin_app.admin.two_factor import TwoFactorView
 from admin_app.admin.users import UserAdmin
 from admin_app.admin.wording import in_words, plural
+from admin_app.jobs.queue import JobQueue
 from admin_app.web.auth import StaffAuthBackend, preferences_of
 from admin_app.web.csrf import csrf_token
 from admin_app.web.fingerprints import Fingerprints, versioned_url_for
@@ -49,6 +55,9 @@ def mount_admin(
     dashboard_ttl: float,
     count_ttl: float,
     retention_days: int,
+    jobs: JobQueue,
+    export_rows: int,
+    job_files_kept: timedelta,
 ) -> PanelAdmin:
     admin = PanelAdmin(
         app,
@@ -63,6 +72,8 @@ def mount_admin(
         dashboard_ttl=dashboard_ttl,
         count_ttl=count_ttl,
         retention_days=retention_days,
+        jobs=jobs,
+        export_rows=export_rows,
     )
     admin.templates.env.bytecode_cache = ASYNC_TEMPLATES
     log_refusals_in_one_line()
@@ -97,9 +108,13 @@ def mount_admin(
         ChangeSetAdmin,
         StaffAdmin,
         AuditLogAdmin,
+        JobsView,
         AccountView,
         TwoFactorView,
     ):
         admin.add_view(view)
+    # The worker rebuilds an export's statement through the list's own view.
+    lists = {view.identity: view for view in admin.views if isinstance(view, PanelModelView)}
+    jobs.kinds[export_job.KIND] = ExportKind(lists, keep_for=job_files_kept).kind()
     admin.templates.env.globals["history_view"] = admin.audit_log_for
     return admin

@@ -13,7 +13,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from admin_app.admin import cells, confirmation, dashboard, export, list_page, record_history
+from admin_app.admin import (
+    cells,
+    confirmation,
+    dashboard,
+    export,
+    export_job,
+    list_page,
+    record_history,
+)
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.bulk import delete_selection
@@ -22,11 +30,13 @@ from admin_app.admin.counting import CountCache
 from admin_app.admin.errors import ActionRefused, refuse_on_list
 from admin_app.admin.faceted import FacetCache
 from admin_app.admin.feedback import flash, say_saved
+from admin_app.admin.formatters import path_only
 from admin_app.admin.partials import SynchronousPartials
 from admin_app.admin.quick_access import QuickAccess
 from admin_app.admin.saved_view_pages import VIEW, ignored_notice, state_problem
 from admin_app.admin.selection import Selection, parse_pks
 from admin_app.admin.wording import counted
+from admin_app.jobs.queue import JobQueue
 from admin_app.web import outage
 from admin_app.web.auth import ROLE_STATE
 from admin_app.web.form_bodies import text_form
@@ -58,9 +68,14 @@ class PanelAdmin(QuickAccess):
         dashboard_ttl: float,
         count_ttl: float,
         retention_days: int,
+        jobs: JobQueue,
+        export_rows: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Long work goes to the background (jobs/): a CSV export past `export_rows` rows.
+        self.jobs = jobs
+        self.export_rows = export_rows
         # Templates ship with the package: checking each file's time on every render was 5% of
         # a list page's CPU. Block tags leave no lines and indentation behind (a list page of 25
         # rows was mostly blanks).
@@ -103,6 +118,12 @@ class PanelAdmin(QuickAccess):
                 "/{identity}/bulk/{kind}",
                 endpoint=self.bulk,
                 name="bulk",
+                methods=["GET", "POST"],
+            ),
+            Route(
+                "/{identity}/export-job",
+                endpoint=self.export_job,
+                name="export_job",
                 methods=["GET", "POST"],
             ),
             Route(
@@ -215,7 +236,32 @@ class PanelAdmin(QuickAccess):
         if not isinstance(view, PanelModelView):
             response: Response = await super().export(request)
             return response
+        # A CSV export of many rows runs in the background: its page starts the job.
+        threshold = self.export_rows
+        if request.path_params["export_type"] == "csv" and await export_job.rows_past(
+            view, request.query_params, threshold
+        ):
+            url = request.url_for("admin:export_job", identity=view.identity)
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(f"{path_only(url)}{query}", status_code=303)
         return await export.export_response(view, request)
+
+    @login_required
+    async def export_job(self, request: Request) -> Response:
+        """The page that starts a large export as a background job (export_job.py)."""
+        view = self._find_model_view(request.path_params["identity"])
+        if not isinstance(view, PanelModelView):
+            raise HTTPException(status_code=404)
+        allowed = view.can_export and view.is_accessible(request)
+        if not (allowed and await view.check_can_export(request)):
+            raise HTTPException(status_code=403)
+        return await export_job.start_page(
+            view,
+            request,
+            jobs=self.jobs,
+            templates=self.templates,
+            threshold=self.export_rows,
+        )
 
     @login_required
     async def delete(self, request: Request) -> Response:

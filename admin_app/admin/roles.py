@@ -33,8 +33,18 @@ _TIME_MACHINE = _SEE_DELETED | {
     ("change-set", str(Action.DETAILS)),
     ("change-set", custom_action("undo")),
 }
-# Every staff member may change their own password and two-factor settings.
-_OWN_ACCOUNT = frozenset({("account", "*"), ("account-mfa", "*")})
+# Every staff member may change their own password and two-factor settings, and follow their
+# own background jobs and notifications (jobs_page.py shows each their own; admins everyone's).
+_OWN_ACCOUNT = frozenset(
+    {
+        ("account", "*"),
+        ("account-mfa", "*"),
+        ("jobs", "*"),
+        ("job", "*"),
+        ("job-file", "*"),
+        ("notifications", "*"),
+    }
+)
 
 ROLE_GRANTS: dict[StaffRole, frozenset[tuple[str, str]]] = {
     StaffRole.ADMIN: frozenset({("*", "*")}),

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse
 from admin_app import audit, clock
 from admin_app.config import Settings
 from admin_app.emails import normalize_email
+from admin_app.jobs.notifications import unread_count_of
 from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
 from admin_app.staff import mfa, throttle
 from admin_app.staff.accounts import authenticate_staff, revoke_sessions
@@ -26,6 +27,7 @@ from admin_app.web.redirects import safe_next_path
 # Request state: the logged-in staff member's role, and their preferences (columns, theme).
 ROLE_STATE = "staff_role"
 PREFERENCES_STATE = "staff_preferences"
+UNREAD_STATE = "unread_notifications"
 # Keys of the signed session cookie.
 STAFF_STATE = "staff_id"
 SESSION_VERSION = "session_version"
@@ -52,6 +54,8 @@ class _Access:
     has_mfa: bool
     email: str
     preferences: Preferences
+    # Unread notifications, for the bell in the top bar (read with the access, one query).
+    unread: int = 0
 
 
 class StaffAuthBackend(AuthenticationBackend):
@@ -139,6 +143,7 @@ class StaffAuthBackend(AuthenticationBackend):
             return self._to_login(request, notice="expired")
         setattr(request.state, ROLE_STATE, access.role)
         setattr(request.state, PREFERENCES_STATE, access.preferences)
+        setattr(request.state, UNREAD_STATE, access.unread)
         audit.set_actor(audit.Actor(staff_id=staff_id, email=access.email, client=_client(request)))
         if self._must_enrol(access) and request.url.path != MFA_ENROL_PATH:
             return RedirectResponse(request.url_for("admin:view-account-mfa"), status_code=302)
@@ -232,7 +237,11 @@ class StaffAuthBackend(AuthenticationBackend):
         with self.session_factory() as session:
             row = session.execute(
                 select(
-                    Staff.role, Staff.mfa_secret.is_not(None), Staff.email, Staff.preferences
+                    Staff.role,
+                    Staff.mfa_secret.is_not(None),
+                    Staff.email,
+                    Staff.preferences,
+                    unread_count_of(Staff.id),
                 ).where(
                     Staff.id == staff_id,
                     Staff.is_active.is_(True),
@@ -246,6 +255,7 @@ class StaffAuthBackend(AuthenticationBackend):
             has_mfa=bool(row[1]),
             email=row[2],
             preferences=Preferences.from_stored(row[3]),
+            unread=int(row[4] or 0),
         )
 
     def _revoke_sessions(self, staff_id: int) -> None:

@@ -91,6 +91,10 @@ def app_env(database_url: str) -> dict[str, str]:
         APP_ENV="development",
         PYTHONPATH=os.pathsep.join(pythonpath),
         PYTHONUNBUFFERED="1",
+        # A CSV export of the whole events list (60 seeded rows and more) is a background job,
+        # run by the worker `serve` starts beside the server.
+        JOBS_EXPORT_ROWS="20",
+        JOBS_EMBEDDED_WORKER="true",
     )
     return env
 

@@ -1,0 +1,168 @@
+"""The jobs table: one function per step of a job's life (ask, claim, progress, finish, cancel,
+retry, reap). Every step is one short transaction; the state only moves forward."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from admin_app import clock
+from admin_app.models import JOB_MESSAGE_MAX_LENGTH, Job, JobState
+
+# A running job writes its heartbeat with every chunk; silent this long, its worker is gone.
+STALE_AFTER = timedelta(minutes=2)
+FINISHED = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+
+
+def changed(result: Any) -> int:
+    """Rows an UPDATE or DELETE changed (SQLAlchemy types a Result without rowcount)."""
+    return int(result.rowcount)
+
+
+class Cancelled(Exception):
+    """Raised between chunks when the job's owner asked to cancel it."""
+
+
+@dataclass(frozen=True)
+class Owner:
+    staff_id: int | None
+    email: str
+
+
+def ask(
+    factory: sessionmaker[Session],
+    *,
+    kind: str,
+    owner: Owner,
+    params: dict[str, Any],
+    total: int | None,
+    idempotency_key: str | None,
+) -> tuple[int, bool]:
+    """A new queued job, or the one this key already made (a double submit): (id, created)."""
+    job = Job(
+        kind=kind,
+        owner_id=owner.staff_id,
+        owner_email=owner.email,
+        params=params,
+        total=total,
+        idempotency_key=idempotency_key or None,
+        message="Waiting for a worker.",
+    )
+    try:
+        with factory() as session, session.begin():
+            session.add(job)
+        return job.id, True
+    except IntegrityError:
+        with factory() as session:
+            existing = session.scalar(select(Job.id).where(Job.idempotency_key == idempotency_key))
+        if existing is None:
+            raise
+        return existing, False
+
+
+def claim(factory: sessionmaker[Session], job_id: int) -> Job | None:
+    """Queued -> running for this worker, or None: another worker has it, or it was cancelled
+    while it waited. The guarded UPDATE makes two workers never run the same job."""
+    now = clock.now()
+    with factory() as session, session.begin():
+        claimed = changed(
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == JobState.QUEUED)
+                .values(
+                    state=JobState.RUNNING,
+                    started_at=now,
+                    heartbeat_at=now,
+                    attempts=Job.attempts + 1,
+                    message="Running.",
+                )
+            )
+        )
+        return session.get(Job, job_id) if claimed else None
+
+
+def progress(
+    factory: sessionmaker[Session], job_id: int, *, done: int, total: int | None = None
+) -> None:
+    """Rows done so far, and the heartbeat; raises Cancelled when the owner asked to stop."""
+    values: dict[str, Any] = {"done": done, "heartbeat_at": clock.now()}
+    if total is not None:
+        values["total"] = total
+    with factory() as session, session.begin():
+        session.execute(update(Job).where(Job.id == job_id).values(**values))
+        cancel = session.scalar(select(Job.cancel_requested).where(Job.id == job_id))
+    if cancel:
+        raise Cancelled
+
+
+def finish(factory: sessionmaker[Session], job_id: int, state: JobState, message: str) -> None:
+    with factory() as session, session.begin():
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == JobState.RUNNING)
+            .values(state=state, message=message[:JOB_MESSAGE_MAX_LENGTH], finished_at=clock.now())
+        )
+
+
+def request_cancel(factory: sessionmaker[Session], job_id: int) -> JobState | None:
+    """A queued job is cancelled at once; a running one stops at its next chunk. Returns the
+    state the job is left in, or None when it had already finished."""
+    with factory() as session, session.begin():
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None or job.state in FINISHED:
+            return None
+        if job.state is JobState.QUEUED:
+            job.state = JobState.CANCELLED
+            job.message = "Cancelled before it started: nothing was done."
+            job.finished_at = clock.now()
+        else:
+            job.cancel_requested = True
+            job.message = "Cancelling: stops after the current chunk."
+        return job.state
+
+
+def requeue(factory: sessionmaker[Session], job_id: int) -> bool:
+    """A failed or cancelled job queued again from the start (Retry)."""
+    with factory() as session, session.begin():
+        moved = changed(
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state.in_([JobState.FAILED, JobState.CANCELLED]))
+                .values(
+                    state=JobState.QUEUED,
+                    done=0,
+                    cancel_requested=False,
+                    message="Waiting for a worker (retry).",
+                    started_at=None,
+                    finished_at=None,
+                )
+            )
+        )
+    return bool(moved)
+
+
+def reap(factory: sessionmaker[Session]) -> list[int]:
+    """Running jobs whose worker stopped writing its heartbeat (killed, or the machine went
+    away) are marked failed, so none stays "running" for ever; Retry runs them again."""
+    cutoff = clock.now() - STALE_AFTER
+    with factory() as session, session.begin():
+        stale = list(
+            session.scalars(
+                select(Job.id).where(Job.state == JobState.RUNNING, Job.heartbeat_at < cutoff)
+            )
+        )
+        if stale:
+            session.execute(
+                update(Job)
+                .where(Job.id.in_(stale), Job.state == JobState.RUNNING)
+                .values(
+                    state=JobState.FAILED,
+                    finished_at=clock.now(),
+                    message="The worker stopped while running this job (no heartbeat for "
+                    f"{int(STALE_AFTER.total_seconds() // 60)} minutes). Retry runs it again.",
+                )
+            )
+    return stale

@@ -1,0 +1,203 @@
+"""A large CSV export runs as a job: started by a POST (never a GET), once per submit, with its
+progress, its file in the database, a notification, and Cancel, Retry and the reaper."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from admin_app.jobs import runner, store
+from admin_app.models import Job, JobFile, JobState, Notification, SocialStatus, Staff, StaffRole
+from tests import factories
+from tests.conftest import ClockMover, RoleClient
+
+
+def _events(db: Session, count: int = 5) -> None:
+    organizer = factories.make_user(db, email="org@example.org")
+    for n in range(count):
+        factories.make_event(
+            db, organizer=organizer, title=f"T-{n}", social_status=SocialStatus.PRIVATE
+        )
+
+
+def _start(client: TestClient, query: str = "") -> tuple[TestClient, str]:
+    """Follow the list's Export CSV link to its start page, then press Start."""
+    asked = client.get(f"/admin/event/export/csv{query}", follow_redirects=False)
+    assert asked.status_code == 303, asked.text
+    assert "/admin/event/export-job" in asked.headers["location"]
+    page = client.get(asked.headers["location"])
+    assert page.status_code == 200 and "Start the export" in page.text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+    assert key
+    started = client.post(
+        asked.headers["location"], data={"idempotency_key": key.group(1)}, follow_redirects=False
+    )
+    assert started.status_code == 303, started.text
+    return client, key.group(1)
+
+
+def _jobs(db: Session) -> list[Job]:
+    db.expire_all()
+    return list(db.scalars(select(Job).order_by(Job.id)))
+
+
+def test_a_large_export_is_a_job_whose_file_is_the_list(client: TestClient, db: Session) -> None:
+    _events(db)
+    _start(client, "?social_status=private")
+    [job] = _jobs(db)
+    assert job.state is JobState.DONE and job.done == job.total == 5
+    page = client.get(f"/admin/jobs/{job.id}").text
+    assert "Export of 5 events is ready" in page and 'id="job-download"' in page
+    download = client.get(f"/admin/jobs/{job.id}/file")
+    assert download.status_code == 200
+    assert download.headers["content-disposition"] == 'attachment; filename="events.csv"'
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert sorted(row["title"] for row in rows) == [f"T-{n}" for n in range(5)]
+    assert {row["organizer"] for row in rows} == {"org@example.org"}
+    # The owner is told, with a link to the job.
+    assert 'id="unread-count">1<' in client.get("/admin/").text
+    notes = client.get("/admin/notifications").text
+    assert f'href="/admin/jobs/{job.id}"' in notes and "Export of 5 events is ready" in notes
+    client.post("/admin/notifications")
+    assert 'id="unread-count"' not in client.get("/admin/").text
+
+
+def test_opening_the_start_page_makes_no_job_and_a_double_submit_makes_one(
+    client: TestClient, db: Session
+) -> None:
+    _events(db)
+    client.get("/admin/event/export-job")
+    client.head("/admin/event/export-job")
+    assert _jobs(db) == []
+    _, key = _start(client)
+    again = client.post("/admin/event/export-job", data={"idempotency_key": key})
+    assert again.status_code == 200
+    assert len(_jobs(db)) == 1
+
+
+def test_a_small_export_still_streams_at_once(client: TestClient, db: Session) -> None:
+    _events(db, count=2)
+    response = client.get("/admin/event/export/csv")
+    assert response.status_code == 200 and response.text.count("\n") == 3
+    assert _jobs(db) == []
+
+
+def test_jobs_are_their_owners_and_admins(
+    client: TestClient, client_as: RoleClient, db: Session
+) -> None:
+    _events(db)
+    editor = client_as(StaffRole.EDITOR)
+    _start(editor)
+    [job] = _jobs(db)
+    viewer = client_as(StaffRole.VIEWER)
+    for path in (f"/admin/jobs/{job.id}", f"/admin/jobs/{job.id}/file"):
+        assert viewer.get(path).status_code == 404
+        assert client.get(path).status_code == 200  # the admin
+    assert f"#{job.id}" not in viewer.get("/admin/jobs").text
+    assert f"#{job.id}" in editor.get("/admin/jobs").text
+    assert "Jobs of all staff" in client.get("/admin/jobs").text
+    # Cancel and Retry of another's job are refused like the page.
+    assert viewer.post(f"/admin/jobs/{job.id}", data={"action": "retry"}).status_code == 404
+
+
+def test_a_job_whose_owner_lost_the_right_fails_with_the_reason(
+    app: FastAPI, client_as: RoleClient, db: Session
+) -> None:
+    _events(db)
+    client_as(StaffRole.EDITOR)
+    owner = db.scalars(select(Staff).where(Staff.role == StaffRole.EDITOR)).one()
+    job_id, _ = store.ask(
+        app.state.session_factory,
+        kind="export",
+        owner=store.Owner(staff_id=owner.id, email=owner.email),
+        params={"identity": "event", "query": "", "format": "csv"},
+        total=None,
+        idempotency_key=None,
+    )
+    db.execute(update(Staff).where(Staff.id == owner.id).values(is_active=False))
+    db.commit()
+    app.state.jobs.send(job_id)
+    [job] = _jobs(db)
+    assert job.state is JobState.FAILED
+    assert "your role may no longer export this list" in job.message
+    assert db.scalar(select(func.count(JobFile.id))) == 0
+
+
+def test_cancel_stops_an_export_between_chunks_and_keeps_nothing(
+    app: FastAPI, client: TestClient, db: Session
+) -> None:
+    _events(db)
+    admin = db.scalars(select(Staff)).first()
+    assert admin is not None
+    factory = app.state.session_factory
+    job_id, _ = store.ask(
+        factory,
+        kind="export",
+        owner=store.Owner(staff_id=admin.id, email=admin.email),
+        params={"identity": "event", "query": "", "format": "csv"},
+        total=None,
+        idempotency_key=None,
+    )
+    # Cancel pressed while the job runs: it stops at its next progress report.
+    db.execute(update(Job).where(Job.id == job_id).values(cancel_requested=True))
+    db.commit()
+    runner.run(factory, app.state.jobs.kinds, job_id)
+    [job] = _jobs(db)
+    assert job.state is JobState.CANCELLED and "nothing was kept" in job.message
+    assert db.scalar(select(func.count(JobFile.id))) == 0
+    # Retry runs it again from the start, to the end.
+    retried = client.post(f"/admin/jobs/{job_id}", data={"action": "retry"})
+    assert retried.status_code == 200 and "Started again" in retried.text
+    [job] = _jobs(db)
+    assert job.state is JobState.DONE and job.attempts == 2
+    assert client.get(f"/admin/jobs/{job_id}/file").text.count("\n") == 6
+
+
+def test_cancelling_a_queued_job_cancels_it_at_once(
+    app: FastAPI, client: TestClient, db: Session
+) -> None:
+    admin = db.scalars(select(Staff)).first()
+    assert admin is not None
+    job_id, _ = store.ask(
+        app.state.session_factory,
+        kind="export",
+        owner=store.Owner(staff_id=admin.id, email=admin.email),
+        params={},
+        total=None,
+        idempotency_key=None,
+    )
+    page = client.post(f"/admin/jobs/{job_id}", data={"action": "cancel"}).text
+    assert "Cancelled before it started" in page
+    [job] = _jobs(db)
+    assert job.state is JobState.CANCELLED
+    again = client.post(f"/admin/jobs/{job_id}", data={"action": "cancel"}).text
+    assert "already finished" in again
+
+
+def test_a_running_job_whose_worker_died_is_marked_failed(
+    app: FastAPI, db: Session, move_clock: ClockMover
+) -> None:
+    admin = factories.make_staff(db, email="a@example.org", role=StaffRole.ADMIN)
+    factory = app.state.session_factory
+    job_id, _ = store.ask(
+        factory,
+        kind="export",
+        owner=store.Owner(staff_id=admin.id, email=admin.email),
+        params={},
+        total=None,
+        idempotency_key=None,
+    )
+    assert store.claim(factory, job_id) is not None
+    assert store.claim(factory, job_id) is None  # a second worker never gets it
+    app.state.jobs.sweep()
+    assert _jobs(db)[0].state is JobState.RUNNING  # its heartbeat is fresh
+    move_clock(store.STALE_AFTER + timedelta(seconds=1))
+    app.state.jobs.sweep()
+    [job] = _jobs(db)
+    assert job.state is JobState.FAILED and "worker stopped" in job.message
+    assert db.scalar(select(func.count(Notification.id))) == 0

@@ -51,9 +51,12 @@ TYPE_FORMATTERS = {**BASE_FORMATTERS, datetime: utc_timestamp}
 def wrap_points(value: object) -> Markup | object:
     """An email that may wrap only where a reader expects: after the "@" and before each dot
     (`<wbr>`), never in the middle of a name. Anything else is returned as it was."""
-    if not isinstance(value, str) or "@" not in value or " " in value:
+    if isinstance(value, Markup) or value is None or isinstance(value, int | float):
+        return value  # already HTML (a badge), or a number
+    text = str(value)  # a related row shows as its str (a user as their email)
+    if "@" not in text or " " in text:
         return value
-    local, _, domain = str(escape(value)).partition("@")
+    local, _, domain = str(escape(text)).partition("@")
     return Markup(local.replace(".", "<wbr>.") + "@<wbr>" + domain.replace(".", "<wbr>."))
 
 

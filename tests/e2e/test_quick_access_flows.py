@@ -171,6 +171,7 @@ def test_shortcuts_do_nothing_while_typing_and_work_outside_fields(
     expect(list_rows(page).first).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/admin/event/details/\d+$"))
+    page.wait_for_load_state()  # the page's scripts, which listen for "e", have run
     # e edits from a detail page; Ctrl+S saves the form.
     page.keyboard.press("e")
     expect(page).to_have_url(re.compile(r"/admin/event/edit/\d+"))

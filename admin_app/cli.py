@@ -5,6 +5,7 @@ import argparse
 import getpass
 import logging
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -149,7 +150,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     # A newcomer's export still completes with nothing else started: one worker process beside
     # the server, stopped with it (JOBS_EMBEDDED_WORKER=false where workers run on their own).
     worker = (
-        subprocess.Popen([sys.executable, "-m", "admin_app", "worker"])
+        subprocess.Popen(
+            [sys.executable, "-m", "admin_app", "worker"], preexec_fn=_stop_with_parent
+        )
         if settings.jobs_embedded_worker
         else None
     )
@@ -161,6 +164,17 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=30)
+
+
+def _stop_with_parent() -> None:
+    """In the embedded worker, before it starts: the kernel sends it SIGTERM when the server
+    process ends, however it ends (uvicorn re-raises the signal that stopped it, so no
+    `finally` of ours runs; a SIGKILL runs nothing at all)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGTERM)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from admin_app import models  # noqa: F401  (registers the tables on Base.metadata)
 from admin_app.config import Settings
 from admin_app.db import Base, engine_for
+from admin_app.jobs.queue_tables import is_queue_table
 from admin_app.search_index import is_search_table
 
 config = context.config
@@ -22,6 +23,8 @@ def _exists_on(dialect: str) -> Callable[..., bool]:
     def include(obj: object, name: object, kind: str, _reflected: bool, _other: object) -> bool:
         if kind == "table" and isinstance(name, str) and is_search_table(name):
             return False  # SQLite's FTS5 search tables (0008), not models
+        if kind == "table" and isinstance(name, str) and is_queue_table(name):
+            return False  # the job queue's own tables (0014), not models
         ddl_if = getattr(obj, "_ddl_if", None)
         return ddl_if is None or ddl_if.dialect in (None, dialect)
 

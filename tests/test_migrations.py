@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from admin_app.config import Settings
+from admin_app.jobs.queue_tables import is_queue_table
 from admin_app.migrate import alembic_config, downgrade_to_base, upgrade_to_head
 from admin_app.search_index import is_search_table
 from tests.databases import BACKENDS, throwaway_database
@@ -42,7 +43,7 @@ def _tables(url: str) -> set[str]:
     engine = create_engine(url)
     try:
         names = set(inspect(engine).get_table_names()) - {"alembic_version"}
-        return {name for name in names if not is_search_table(name)}
+        return {name for name in names if not (is_search_table(name) or is_queue_table(name))}
     finally:
         engine.dispose()
 
@@ -54,6 +55,23 @@ def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     assert _tables(empty_database) == set()
     upgrade_to_head(_settings(empty_database))
     assert _tables(empty_database) == TABLES
+
+
+def test_the_job_queue_tables_come_and_go_with_the_schema_on_postgresql(
+    empty_database: str,
+) -> None:
+    settings = _settings(empty_database)
+    upgrade_to_head(settings)
+    engine = create_engine(empty_database)
+    try:
+        names = set(inspect(engine).get_table_names())
+        queue = {name for name in names if is_queue_table(name)}
+        expected = {"huey_kv", "huey_schedule", "huey_task", "huey_counter"}
+        assert queue == (expected if engine.dialect.name == "postgresql" else set())
+        downgrade_to_base(settings)
+        assert not {name for name in inspect(engine).get_table_names() if is_queue_table(name)}
+    finally:
+        engine.dispose()
 
 
 def test_models_match_the_migrated_schema(empty_database: str) -> None:

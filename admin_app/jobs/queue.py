@@ -38,18 +38,13 @@ def huey_for(settings: Settings) -> Huey:
         filename = queue_file(url) if not immediate else "unused"
         return SqliteHuey(QUEUE_NAME, filename=filename, immediate=immediate, utc=True)
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    # Migration 0014 made Huey's tables (queue_tables.py): building the app never connects.
+    options: dict[str, object] = {"create_tables": False}
     if settings.database_transaction_pooler:
         # Through PgBouncer in transaction mode: no LISTEN (a session feature), so workers poll,
         # and no prepared statements (each transaction may get another server connection).
-        return PostgresHuey(
-            QUEUE_NAME,
-            dsn=dsn,
-            immediate=immediate,
-            utc=True,
-            blocking=False,
-            prepare_threshold=None,
-        )
-    return PostgresHuey(QUEUE_NAME, dsn=dsn, immediate=immediate, utc=True)
+        options.update(blocking=False, prepare_threshold=None)
+    return PostgresHuey(QUEUE_NAME, dsn=dsn, immediate=immediate, utc=True, **options)
 
 
 class JobQueue:

@@ -1,5 +1,6 @@
 """Background jobs: what staff see of them (state, progress, result file in chunks) and the
-notifications they leave. The queue engine (Huey) keeps its own storage: it carries job ids.
+notifications they leave; on PostgreSQL also the queue engine's (Huey's) tables, which carry
+job ids only (on SQLite Huey keeps its queue in a file beside the database).
 
 Revision ID: 0014
 Revises: 0013
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from admin_app.jobs.queue_tables import POSTGRES_QUEUE_DDL
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -111,9 +114,15 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("ix_notifications_staff_id_read_at", "notifications", ["staff_id", "read_at"])
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in POSTGRES_QUEUE_DDL:
+            op.execute(statement)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in ("huey_counter", "huey_task", "huey_schedule", "huey_kv"):
+            op.execute(f"drop table if exists {table}")
     op.drop_index("ix_notifications_staff_id_read_at", table_name="notifications")
     op.drop_table("notifications")
     op.drop_table("job_file_chunks")

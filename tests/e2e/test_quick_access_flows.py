@@ -69,6 +69,7 @@ def test_the_palette_finds_a_user_and_an_event_and_opens_them_from_the_keyboard(
     expect(options.nth(target)).to_have_attribute("aria-selected", "true")
     palette.press("Enter")
     expect(page).to_have_url(re.compile(rf"/admin/event/details/{event.id}$"))
+    page.wait_for_load_state()  # the palette's script, which listens for Ctrl+K, has run
     # Ctrl+K works anywhere, the first option (the user) opens with Enter.
     page.keyboard.press("Control+k")
     expect(palette).to_be_focused()

@@ -71,11 +71,11 @@ async def open_rows(
 async def _stream(session: Session, result: Result[Any], export_type: str) -> AsyncIterator[str]:
     try:
         names = list(result.keys())
-        yield _csv_lines([names]) if export_type == "csv" else "["
+        yield csv_lines([names]) if export_type == "csv" else "["
         first = True
         while rows := await anyio.to_thread.run_sync(result.fetchmany, BATCH_SIZE):
             if export_type == "csv":
-                yield _csv_lines([[inert_cell(value) for value in row] for row in rows])
+                yield csv_lines([[inert_cell(value) for value in row] for row in rows])
             else:
                 yield _json_rows(names, rows, first)
                 first = False
@@ -85,7 +85,7 @@ async def _stream(session: Session, result: Result[Any], export_type: str) -> As
         await anyio.to_thread.run_sync(session.close)
 
 
-def _csv_lines(rows: Sequence[Sequence[Any]]) -> str:
+def csv_lines(rows: Sequence[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue()

@@ -6,14 +6,11 @@ Cancel keeps nothing: an export is a whole file or none.
 """
 
 import asyncio
-import csv
-import io
 import secrets
 from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -22,10 +19,10 @@ from starlette.responses import RedirectResponse, Response
 from admin_app import audit
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.confirmation import in_words
-from admin_app.admin.export import BATCH_SIZE, inert_cell, record_export
+from admin_app.admin.export import BATCH_SIZE, csv_lines, inert_cell, record_export
 from admin_app.admin.feedback import flash
-from admin_app.admin.roles import ROLE_GRANTS, acting
-from admin_app.admin.selection import Selection
+from admin_app.admin.roles import acting, role_may
+from admin_app.admin.selection import Selection, count_rows
 from admin_app.jobs import store
 from admin_app.jobs.files import FileWriter
 from admin_app.jobs.queue import JobQueue
@@ -61,8 +58,7 @@ def may_export(session: Session, staff_id: int | None, identity: str) -> bool:
     staff = session.get(Staff, staff_id)
     if staff is None or not staff.is_active:
         return False
-    grants = ROLE_GRANTS.get(staff.role, frozenset())
-    return ("*", "*") in grants or (identity, "export") in grants
+    return role_may(staff.role, identity, "export")
 
 
 class ExportKind:
@@ -93,7 +89,8 @@ class ExportKind:
         selection = Selection.whole_filter_of(QueryParams(str(params.get("query", ""))))
         matching = asyncio.run(view.matching_query(selection.list_params))
         stmt = view.export_statement(selection.leave_out_excluded(matching, view.pk_columns[0]))
-        total = _count(factory, stmt)
+        with factory() as session:
+            total = count_rows(session, stmt.order_by(None))
         job_run.progress(0, total)
         name = f"{view.name_plural.lower()}.csv"
         writer = FileWriter(
@@ -121,32 +118,20 @@ def size_in_words(size: int) -> str:
     return f"{max(1, round(size / 1024))} KiB"
 
 
-def _count(factory: sessionmaker[Session], stmt: Any) -> int:
-    with factory() as session:
-        counted = select(func.count()).select_from(stmt.order_by(None).subquery())
-        return int(session.scalar(counted) or 0)
-
-
 def _write_rows(
     factory: sessionmaker[Session], stmt: Any, writer: FileWriter, job_run: JobRun
 ) -> int:
     written = 0
     with factory() as session:
         result = session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
-        writer.write(_csv_bytes([list(result.keys())]))
+        writer.write(csv_lines([list(result.keys())]).encode())
         while rows := result.fetchmany(BATCH_SIZE):
-            writer.write(_csv_bytes([[inert_cell(value) for value in row] for row in rows]))
+            writer.write(csv_lines([[inert_cell(v) for v in row] for row in rows]).encode())
             written += len(rows)
             if written % PROGRESS_EVERY < BATCH_SIZE:
                 job_run.progress(written)
     job_run.progress(written)
     return written
-
-
-def _csv_bytes(rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 async def rows_past(view: PanelModelView, params: QueryParams, threshold: int) -> bool:
@@ -158,7 +143,7 @@ async def rows_past(view: PanelModelView, params: QueryParams, threshold: int) -
 
     def count() -> int:
         with view.sync_sessions() as session:
-            return int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
+            return count_rows(session, ids)
 
     return await anyio.to_thread.run_sync(count) > threshold
 

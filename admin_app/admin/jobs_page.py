@@ -19,7 +19,6 @@ from admin_app.admin.panel import PanelPage
 from admin_app.admin.roles import acting
 from admin_app.jobs import files, notifications, store
 from admin_app.models import Job, JobFile, JobState
-from admin_app.web.auth import STAFF_STATE
 from admin_app.web.form_bodies import text_form
 
 PAGE_SIZE = 50
@@ -39,7 +38,7 @@ def estimate(job: Job) -> timedelta | None:
     return spent * (job.total - job.done) / job.done
 
 
-def in_words(span: timedelta | None) -> str:
+def duration_in_words(span: timedelta | None) -> str:
     if span is None:
         return ""
     seconds = int(span.total_seconds())
@@ -65,8 +64,8 @@ class JobsView(PanelPage):
         context = {
             "job": job,
             "file": result,
-            "elapsed": in_words(elapsed(job)),
-            "estimate": in_words(estimate(job)),
+            "elapsed": duration_in_words(elapsed(job)),
+            "estimate": duration_in_words(estimate(job)),
             "title": f"Job #{job.id}",
             "finished": job.state in store.FINISHED,
             "file_size": size_in_words,
@@ -97,7 +96,9 @@ class JobsView(PanelPage):
 
     @expose("/notifications", methods=["GET", "POST"], identity="notifications")
     async def notifications(self, request: Request) -> Response:
-        staff_id = _staff_id(request)
+        staff_id = acting(request).staff_id
+        if staff_id is None:
+            raise HTTPException(status_code=403)
         if request.method == "POST":
             await anyio.to_thread.run_sync(self._mark_read, staff_id)
             flash(request, "Every notification is marked read.")
@@ -154,13 +155,6 @@ class JobsView(PanelPage):
     def _mark_read(self, staff_id: int) -> None:
         with self.panel.sync_sessions() as session, session.begin():
             notifications.mark_read(session, staff_id)
-
-
-def _staff_id(request: Request) -> int:
-    staff_id = request.session.get(STAFF_STATE)
-    if not isinstance(staff_id, int):
-        raise HTTPException(status_code=403)
-    return staff_id
 
 
 def _cancel_message(state: JobState | None) -> str:

@@ -57,6 +57,13 @@ ROLE_GRANTS: dict[StaffRole, frozenset[tuple[str, str]]] = {
 }
 
 
+def role_may(role: StaffRole, identity: str, action: str) -> bool:
+    """Whether a role's grants allow `action` on a view, outside a request (a worker re-checks
+    a job's owner with it)."""
+    grants = ROLE_GRANTS.get(role, frozenset())
+    return ("*", "*") in grants or (identity, action) in grants
+
+
 class RoleAuthorization(GrantsAuthorizationBackend):
     async def get_grants(self, request: Request) -> set[tuple[str, str]]:
         role = getattr(request.state, ROLE_STATE, None)

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Background jobs (docs/JOBS.md). A CSV export of more rows than this runs as a job; smaller
     # ones stream at once.
     jobs_export_rows: int = Field(default=10_000, ge=0)
+    # Rows past which bulk work on a whole filter (delete, set status, batch edit), undo and
+    # restore of a change set, and purge run as background jobs; smaller ones run at once.
+    jobs_write_rows: int = Field(default=10_000, ge=0)
     # Hours a job's result file stays downloadable.
     job_file_retention_hours: int = Field(default=72, ge=1)
     # `serve` also starts one worker process, so jobs run with nothing else started (turn off

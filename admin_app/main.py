@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retention_days=settings.deleted_retention_days,
         jobs=jobs,
         export_rows=settings.jobs_export_rows,
+        write_rows=settings.jobs_write_rows,
         job_files_kept=timedelta(hours=settings.job_file_retention_hours),
     )
     # The admin is a mounted app with its own error handling: both get the outage page.

@@ -36,7 +36,9 @@ from admin_app.admin.staff_accounts import StaffAdmin
 from admin_app.admin.two_factor import TwoFactorView
 from admin_app.admin.users import UserAdmin
 from admin_app.admin.wording import in_words, plural
+from admin_app.admin.write_jobs import WriteJobs
 from admin_app.jobs.queue import JobQueue
+from admin_app.jobs.store import new_idempotency_key
 from admin_app.web.auth import StaffAuthBackend, preferences_of
 from admin_app.web.csrf import csrf_token
 from admin_app.web.fingerprints import Fingerprints, versioned_url_for
@@ -57,6 +59,7 @@ def mount_admin(
     retention_days: int,
     jobs: JobQueue,
     export_rows: int,
+    write_rows: int,
     job_files_kept: timedelta,
 ) -> PanelAdmin:
     admin = PanelAdmin(
@@ -74,6 +77,7 @@ def mount_admin(
         retention_days=retention_days,
         jobs=jobs,
         export_rows=export_rows,
+        write_rows=write_rows,
     )
     admin.templates.env.bytecode_cache = ASYNC_TEMPLATES
     log_refusals_in_one_line()
@@ -94,6 +98,7 @@ def mount_admin(
     )
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token
+    admin.templates.env.globals["idempotency_key"] = new_idempotency_key
     admin.templates.env.globals["status_badge"] = status_badge
     admin.templates.env.globals["badge"] = badge
     admin.templates.env.globals["plural"] = plural
@@ -116,5 +121,6 @@ def mount_admin(
     # The worker rebuilds an export's statement through the list's own view.
     lists = {view.identity: view for view in admin.views if isinstance(view, PanelModelView)}
     jobs.kinds[export_job.KIND] = ExportKind(lists, keep_for=job_files_kept).kind()
+    jobs.kinds.update(WriteJobs(lists).kinds())
     admin.templates.env.globals["history_view"] = admin.audit_log_for
     return admin

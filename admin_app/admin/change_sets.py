@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from admin_app.admin import write_jobs
 from admin_app.admin.audit_log import code_in_words
 from admin_app.admin.errors import DATABASE_REFUSED
 from admin_app.admin.feedback import flash
@@ -22,6 +23,7 @@ from admin_app.admin.strict import StrictInputView
 from admin_app.admin.wording import CHANGE_SET_KINDS, MODELS, word_choices
 from admin_app.history import undo
 from admin_app.history.refusals import Refusal, not_theirs
+from admin_app.jobs.queue import JobQueue
 from admin_app.models import AuditEntry, ChangeSet
 from admin_app.web import outage
 from admin_app.web.form_bodies import text_form
@@ -136,9 +138,15 @@ def _found(request: Request, change_set: ChangeSet | None) -> ChangeSet:
 
 
 async def undo_page(
-    view: ChangeSetAdmin, request: Request, *, templates: Jinja2Templates
+    view: ChangeSetAdmin,
+    request: Request,
+    *,
+    templates: Jinja2Templates,
+    jobs: JobQueue,
+    threshold: int,
 ) -> Response:
-    """GET: what undoing would do, with the rows changed since; POST: the undo itself."""
+    """GET: what undoing would do, with the rows changed since; POST: the undo itself (in the
+    background for a change set of more than `threshold` rows)."""
     if not (view.is_accessible(request) and view.has_permission(request, UNDO)):
         raise HTTPException(status_code=403)
     change_set_id = parse_id(request.path_params["pk"])
@@ -148,6 +156,21 @@ async def undo_page(
     if request.method == "POST":
         form = await text_form(request)
         try:
+            large = await anyio.to_thread.run_sync(_large, view, request, change_set_id, threshold)
+            if large is not None:
+                return await write_jobs.start(
+                    request,
+                    jobs,
+                    kind=write_jobs.UNDO,
+                    params={
+                        "change_set": change_set_id,
+                        "accept_conflicts": form.get("accept_conflicts") == "yes",
+                        "reason": str(form.get("reason", "")),
+                    },
+                    total=large,
+                    title=f"undo of change set #{change_set_id} ({large:,} rows)",
+                    key=str(form.get("idempotency_key", "")),
+                )
             new_id, rows = await anyio.to_thread.run_sync(
                 _undo,
                 view,
@@ -188,6 +211,21 @@ async def undo_page(
 def _plan(view: ChangeSetAdmin, change_set_id: int) -> undo.UndoPlan | None:
     with view.session_maker() as session:
         return undo.plan(session, change_set_id)
+
+
+def _large(
+    view: ChangeSetAdmin, request: Request, change_set_id: int, threshold: int
+) -> int | None:
+    """The change set's rows when it is too large to undo in the request, or None; refuses (a
+    404, or Refusal) as the undo itself would, before any job is asked for."""
+    with view.session_maker() as session:
+        change_set = session.get(ChangeSet, change_set_id)
+        if change_set is None or change_set.row_count <= threshold:
+            return None
+        _found(request, change_set)
+        if forbidden := may_undo(request, change_set):
+            raise Refusal(forbidden)
+        return int(change_set.row_count)
 
 
 def _undo(

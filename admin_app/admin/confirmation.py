@@ -1,5 +1,6 @@
 """The bulk confirmation page (what will happen, to how many rows) and the POST that does it."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio.to_thread
@@ -161,28 +162,22 @@ async def perform(
     *,
     templates: Jinja2Templates,
     retention_days: int,
+    large: Callable[[Request, Selection, Select[Any], QueryParams], Awaitable[Response | None]],
 ) -> Response:
+    """The change itself; `large` may start it as a background job instead (write_jobs.py),
+    once the form is known to be good."""
     form = await text_form(request)
     params = QueryParams([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     selection = Selection.from_params(params)
-    cascade = params.get("cascade") == "yes"
-    if cascade and not view.has_permission(request, custom_action(CASCADE)):
+    if params.get("cascade") == "yes" and not view.has_permission(request, custom_action(CASCADE)):
         raise HTTPException(status_code=403)
-    status = _status(params) if kind == "set-status" else None
     ids = await selection.ids_query(view)
     back = _list_url(request, view, selection)
-    reason = params.get("reason")
     try:
-        message = await anyio.to_thread.run_sync(
-            _run,
-            view,
-            ids,
-            selection,
-            cascade,
-            status,
-            params if kind == "batch-edit" else None,
-            reason,
-        )
+        await anyio.to_thread.run_sync(_changes, view, kind, params)
+        if (started := await large(request, selection, ids, params)) is not None:
+            return started
+        message = await anyio.to_thread.run_sync(apply, view, ids, selection, kind, params)
     except BatchInputError as wrong:
         return await confirm_page(
             request,
@@ -207,24 +202,30 @@ def _status(params: QueryParams) -> SocialStatus:
         raise HTTPException(status_code=400, detail="Choose public or private.") from exc
 
 
-def _run(
-    view: PanelModelView,
-    ids: Select[Any],
-    selection: Selection,
-    cascade: bool,
-    status: SocialStatus | None,
-    batch_form: QueryParams | None,
-    reason: str | None,
-) -> str:
-    changes = BatchChanges(status=status)
-    if batch_form is not None:
+def _changes(view: PanelModelView, kind: str, params: QueryParams) -> BatchChanges | None:
+    """What a set-status or batch edit changes (BatchInputError, or a 400, when the form is
+    wrong); None for a delete."""
+    if kind == "set-status":
+        return BatchChanges(status=_status(params))
+    if kind == "batch-edit":
         with view.session_maker() as lookup:
-            changes = batch.parse_changes(lookup, batch_form)
+            return batch.parse_changes(lookup, params)
+    return None
+
+
+def apply(
+    view: PanelModelView, ids: Select[Any], selection: Selection, kind: str, params: QueryParams
+) -> str:
+    """The bulk work of `kind` on the selection, in one transaction; the message for staff. The
+    request runs it, or a worker for a large selection (write_jobs.py)."""
+    changes = _changes(view, kind, params)
+    reason = params.get("reason")
     with view.session_maker() as session:
-        if status is not None or batch_form is not None:
-            kind = "set_status" if status is not None else "batch_edit"
-            changed = batch.apply(session, ids, selection, changes, kind=kind, reason=reason)
+        if changes is not None:
+            code = "set_status" if kind == "set-status" else "batch_edit"
+            changed = batch.apply(session, ids, selection, changes, kind=code, reason=reason)
             return f"{batch.summary(changed, changes)}. {UNDOABLE}"
+        cascade = params.get("cascade") == "yes"
         deleted = bulk.delete_selection(
             view, session, ids, selection, cascade=cascade, reason=reason
         )

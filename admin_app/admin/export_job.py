@@ -6,7 +6,6 @@ Cancel keeps nothing: an export is a whole file or none.
 """
 
 import asyncio
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -35,10 +34,6 @@ from admin_app.web.redirects import ADMIN_PREFIX
 KIND = "export"
 # Progress is written (and Cancel read) once per this many rows.
 PROGRESS_EVERY = 10 * BATCH_SIZE
-
-
-def new_idempotency_key() -> str:
-    return secrets.token_urlsafe(24)
 
 
 def job_params(view: PanelModelView, params: QueryParams) -> dict[str, Any]:
@@ -159,7 +154,7 @@ async def start_page(
             "threshold": threshold,
             "filter_in_words": in_words(view, params),
             "state": str(params),
-            "idempotency_key": new_idempotency_key(),
+            "idempotency_key": store.new_idempotency_key(),
             "title": f"Export {view.name_plural.lower()}",
         }
         page: Response = await templates.TemplateResponse(request, "export_start.html", context)

@@ -21,6 +21,7 @@ from admin_app.admin import (
     export_job,
     list_page,
     record_history,
+    write_jobs,
 )
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
@@ -70,12 +71,15 @@ class PanelAdmin(QuickAccess):
         retention_days: int,
         jobs: JobQueue,
         export_rows: int,
+        write_rows: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        # Long work goes to the background (jobs/): a CSV export past `export_rows` rows.
+        # Long work goes to the background (jobs/): a CSV export past `export_rows` rows; bulk
+        # work on a whole filter, undo, restore and purge past `write_rows` (write_jobs.py).
         self.jobs = jobs
         self.export_rows = export_rows
+        self.write_rows = write_rows
         # Templates ship with the package: checking each file's time on every render was 5% of
         # a list page's CPU. Block tags leave no lines and indentation behind (a list page of 25
         # rows was mostly blanks).
@@ -177,7 +181,12 @@ class PanelAdmin(QuickAccess):
         templates, days = self.templates, self.retention_days
         if request.method == "POST":
             return await confirmation.perform(
-                request, view, kind, templates=templates, retention_days=days
+                request,
+                view,
+                kind,
+                templates=templates,
+                retention_days=days,
+                large=write_jobs.bulk_starter(self.jobs, self.write_rows, view, kind),
             )
         return await confirmation.confirm_page(
             request, view, kind, templates=templates, retention_days=days
@@ -199,7 +208,9 @@ class PanelAdmin(QuickAccess):
         """A change set's undo: what it would do and what changed since (GET), the undo (POST)."""
         view = self._find_model_view(ChangeSetAdmin.identity)
         assert isinstance(view, ChangeSetAdmin), "the change set view is mounted by mount_admin"
-        return await undo_page(view, request, templates=self.templates)
+        return await undo_page(
+            view, request, templates=self.templates, jobs=self.jobs, threshold=self.write_rows
+        )
 
     @login_required
     async def history(self, request: Request) -> Response:

@@ -1,5 +1,7 @@
 """Recently deleted: deleted users and events with who and when; restore them, or purge."""
 
+from typing import Any
+
 import anyio.to_thread
 from sqladmin import expose
 from sqladmin.authorization import custom_action
@@ -10,13 +12,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from admin_app.admin import write_jobs
 from admin_app.admin.errors import DATABASE_REFUSED
 from admin_app.admin.feedback import flash
 from admin_app.admin.ids import is_id, parse_id
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.panel import PanelPage
 from admin_app.admin.roles import acting
+from admin_app.admin.selection import count_rows
 from admin_app.admin.text_search import contains
+from admin_app.admin.write_jobs import purgeable_rows, restorable_rows
 from admin_app.history.images import DELETE
 from admin_app.history.purge import purge_deleted
 from admin_app.history.refusals import Acting, Refusal
@@ -87,6 +92,8 @@ class RecentlyDeletedView(PanelPage):
             except SQLAlchemyError:
                 error = f"Nothing was changed. {DATABASE_REFUSED}"
             else:
+                if isinstance(message, Response):
+                    return message  # started as a background job: its page
                 flash(request, message, category="success")
                 return RedirectResponse(request.url, status_code=303)
         rows = await anyio.to_thread.run_sync(self._rows, request.query_params)
@@ -108,7 +115,7 @@ class RecentlyDeletedView(PanelPage):
         with self.panel.sync_sessions() as session:
             return [(image, change_set) for image, change_set in session.execute(_listed(params))]
 
-    async def _act(self, request: Request, form: FormData) -> str:
+    async def _act(self, request: Request, form: FormData) -> str | Response:
         action = form.get("action")
         if action == "purge":
             if not self.has_permission(request, PURGE):
@@ -117,6 +124,15 @@ class RecentlyDeletedView(PanelPage):
             days = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 5 else None
             if days is None:
                 raise HTTPException(status_code=400, detail="Purge takes a number of days.")
+            if total := await anyio.to_thread.run_sync(self._large, purgeable_rows(days)):
+                return await self._start(
+                    request,
+                    form,
+                    kind=write_jobs.PURGE,
+                    params={"days": days},
+                    total=total,
+                    title=f"purge of {total:,} deleted rows older than {days} days",
+                )
             removed = await anyio.to_thread.run_sync(self._purge, days)
             return f"Purged {removed:,} deleted rows older than {days} days, for good."
         if action != "restore":
@@ -125,8 +141,47 @@ class RecentlyDeletedView(PanelPage):
             raise HTTPException(status_code=403)
         which = _chosen(form)
         reason = str(form.get("reason", ""))
+        change_set = parse_id(str(form.get("change_set", "")))
+        if change_set is not None and (
+            total := await anyio.to_thread.run_sync(self._large, restorable_rows(change_set))
+        ):
+            return await self._start(
+                request,
+                form,
+                kind=write_jobs.RESTORE,
+                params={"change_set": change_set, "reason": reason},
+                total=total,
+                title=f"restore of {total:,} rows of change set #{change_set}",
+            )
         restored = await anyio.to_thread.run_sync(self._restore, which, reason, acting(request))
         return f"Restored {restored_in_words(restored)}, with their ids, dates and organizers."
+
+    def _large(self, rows: AnySelect) -> int | None:
+        """How many rows, when more than a request should write (None when fewer)."""
+        with self.panel.sync_sessions() as session:
+            if not write_jobs.more_than(session, rows, self.panel.write_rows):
+                return None
+            return count_rows(session, rows)
+
+    async def _start(
+        self,
+        request: Request,
+        form: FormData,
+        *,
+        kind: str,
+        params: dict[str, Any],
+        total: int,
+        title: str,
+    ) -> Response:
+        return await write_jobs.start(
+            request,
+            self.panel.jobs,
+            kind=kind,
+            params=params,
+            total=total,
+            title=title,
+            key=str(form.get("idempotency_key", "")),
+        )
 
     def _purge(self, days: int) -> int:
         with self.panel.sync_sessions() as session, session.begin():

@@ -24,6 +24,7 @@ MAX_SELECTION = 10_000
 # Query parameters that shape the list but not which rows match it.
 NOT_FILTERS = frozenset(
     {"page", "pageSize", "pks", "error", "scope", "except", "csrf_token", "status", "cascade"}
+    | {"idempotency_key"}
     | {"reason", "recount", "new_status", "date_change", "new_date", "shift_days"}
     | {"new_organizer", "columns", "view"}
 )

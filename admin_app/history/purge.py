@@ -6,7 +6,7 @@ The purge is itself a change set (audited), and cannot be undone.
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from admin_app import audit, clock
@@ -14,21 +14,21 @@ from admin_app.history.images import DELETE
 from admin_app.models import ChangeSet, RowImage
 
 
-def purge_deleted(session: Session, *, older_than_days: int) -> int:
-    """Remove delete images whose change set is older than `older_than_days`, in the session's
-    transaction; returns how many were removed."""
+def purgeable(older_than_days: int) -> ColumnElement[bool]:
+    """The delete images a purge of `older_than_days` removes."""
     if older_than_days < 0:
         raise ValueError("older_than_days must be 0 or more")
     cutoff = clock.now() - timedelta(days=older_than_days)
     old_sets = select(ChangeSet.id).where(ChangeSet.at < cutoff)
+    return (RowImage.action == DELETE) & RowImage.change_set_id.in_(old_sets)
+
+
+def purge_deleted(session: Session, *, older_than_days: int) -> int:
+    """Remove delete images whose change set is older than `older_than_days`, in the session's
+    transaction; returns how many were removed."""
+    which = purgeable(older_than_days)
     audit.begin_change_set(session, kind="purge", target="event")
-    removed = (
-        session.connection()
-        .execute(
-            delete(RowImage).where(RowImage.action == DELETE, RowImage.change_set_id.in_(old_sets))
-        )
-        .rowcount
-    )
+    removed = session.connection().execute(delete(RowImage).where(which)).rowcount
     audit.record(
         session,
         action="purge",

@@ -1,17 +1,25 @@
 """What a worker does with a job id: claim the job, run its kind chunk by chunk, and leave it
 done, failed or cancelled, with a notification for its owner. Kinds register here (the panel
-registers "export" on the queue); a kind says what Cancel keeps."""
+registers its kinds on the queue); a kind says what Cancel keeps.
 
+A job acts as its owner: the audit trail names them (from "job #N"), and every change set the
+job commits is linked from it. A transaction that writes a change set is the job's chunk: it
+commits only while the job is not cancelled, so Cancel never leaves half a chunk behind.
+"""
+
+import contextvars
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from admin_app import audit
 from admin_app.jobs import store
 from admin_app.jobs.notifications import notify
-from admin_app.models import Job, JobState
+from admin_app.models import ChangeSet, Job, JobState
 
 log = logging.getLogger("admin_app.jobs")
 
@@ -47,18 +55,57 @@ class Kind:
     on_cancel: str
     # Where the owner goes from the notification.
     link: Callable[[Job], str]
+    # "Export of 812,000 events is ready: ..."; "Delete of 12,000 events is done: ...".
+    done: str = "is ready"
+
+
+@dataclass
+class _Watch:
+    """The job a worker thread is running: its change sets, and whether to stop."""
+
+    job_id: int
+    factory: sessionmaker[Session]
+    change_set_ids: list[int] = field(default_factory=list)
+
+
+_watching: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("job_watch", default=None)
+
+
+@event.listens_for(Session, "before_commit")
+def _commit_only_if_not_cancelled(session: Session) -> None:
+    # Every session's commit passes here; only a job's change-set transaction is checked.
+    watch = _watching.get()
+    change_set_id = audit.change_set_of(session)
+    if watch is None or change_set_id is None:
+        return
+    if store.cancel_requested(watch.factory, watch.job_id):
+        raise store.Cancelled  # the caller's transaction rolls the chunk back
+    watch.change_set_ids.append(change_set_id)
 
 
 def run(factory: sessionmaker[Session], kinds: Mapping[str, Kind], job_id: int) -> None:
     job = store.claim(factory, job_id)
     if job is None:
         return  # taken by another worker, cancelled while waiting, or gone
+    # A context of its own: the owner as the actor, and the watch, end with the run.
+    contextvars.copy_context().run(_run_claimed, factory, kinds, job)
+
+
+def _run_claimed(factory: sessionmaker[Session], kinds: Mapping[str, Kind], job: Job) -> None:
+    audit.set_actor(
+        audit.Actor(staff_id=job.owner_id, email=job.owner_email, client=f"job #{job.id}")
+    )
+    watch = _Watch(job_id=job.id, factory=factory)
+    _watching.set(watch)
     kind = kinds.get(job.kind)
     if kind is None:
         _end(factory, job, JobState.FAILED, f"Unknown kind of job {job.kind!r}.", None)
         return
     try:
-        message = kind.run(JobRun(job=job, factory=factory))
+        try:
+            message = kind.run(JobRun(job=job, factory=factory))
+        finally:
+            _link_change_sets(factory, watch)
     except store.Cancelled:
         _end(factory, job, JobState.CANCELLED, f"Cancelled: {kind.on_cancel}", kind)
     except JobRefused as refused:
@@ -71,7 +118,24 @@ def run(factory: sessionmaker[Session], kinds: Mapping[str, Kind], job_id: int) 
         )
         _end(factory, job, JobState.FAILED, text, kind)
     else:
-        _end(factory, job, JobState.DONE, f"{_title(factory, kind, job)} is ready: {message}", kind)
+        _end(
+            factory,
+            job,
+            JobState.DONE,
+            f"{_title(factory, kind, job)} {kind.done}: {message}",
+            kind,
+        )
+
+
+def _link_change_sets(factory: sessionmaker[Session], watch: _Watch) -> None:
+    # The newest change set the job committed (one per job for every kind so far); a commit
+    # that failed after its check left no row behind.
+    with factory() as session:
+        committed = session.scalars(
+            select(ChangeSet.id).where(ChangeSet.id.in_(watch.change_set_ids))
+        ).all()
+    if committed:
+        store.link_change_set(factory, watch.job_id, max(committed))
 
 
 def _title(factory: sessionmaker[Session], kind: Kind, job: Job) -> str:

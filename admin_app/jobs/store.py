@@ -1,6 +1,7 @@
 """The jobs table: one function per step of a job's life (ask, claim, progress, finish, cancel,
 retry, reap). Every step is one short transaction; the state only moves forward."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,11 @@ class Cancelled(Exception):
 class Owner:
     staff_id: int | None
     email: str
+
+
+def new_idempotency_key() -> str:
+    """One per form shown: the job its submit asks for is made once, however often it is sent."""
+    return secrets.token_urlsafe(24)
 
 
 def ask(
@@ -96,6 +102,18 @@ def progress(
         cancel = session.scalar(select(Job.cancel_requested).where(Job.id == job_id))
     if cancel:
         raise Cancelled
+
+
+def cancel_requested(factory: sessionmaker[Session], job_id: int) -> bool:
+    """Whether the owner asked to stop (read on a connection of its own: a job's open write
+    transaction would not see it, and on SQLite a reader never waits for a writer)."""
+    with factory() as session:
+        return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+
+
+def link_change_set(factory: sessionmaker[Session], job_id: int, change_set_id: int) -> None:
+    with factory() as session, session.begin():
+        session.execute(update(Job).where(Job.id == job_id).values(change_set_id=change_set_id))
 
 
 def finish(factory: sessionmaker[Session], job_id: int, state: JobState, message: str) -> None:

@@ -7,6 +7,8 @@ from admin_app.config import Settings
 
 # Rows past which a CSV export is a job, in these tests.
 EXPORT_ROWS = 3
+# Rows past which bulk work, undo, restore and purge are jobs, in these tests.
+WRITE_ROWS = 3
 
 
 @pytest.fixture
@@ -20,4 +22,5 @@ def settings(database_url: str) -> Settings:
         list_count_cache_seconds=0,
         jobs_immediate=True,
         jobs_export_rows=EXPORT_ROWS,
+        jobs_write_rows=WRITE_ROWS,
     )

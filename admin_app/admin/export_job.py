@@ -25,11 +25,10 @@ from admin_app.admin.selection import Selection, count_rows
 from admin_app.jobs import store
 from admin_app.jobs.files import FileWriter
 from admin_app.jobs.queue import JobQueue
-from admin_app.jobs.runner import JobRefused, JobRun, Kind
+from admin_app.jobs.runner import JobRefused, JobRun, Kind, job_link
 from admin_app.jobs.store import Owner
 from admin_app.models import Job, Staff
 from admin_app.web.form_bodies import text_form
-from admin_app.web.redirects import ADMIN_PREFIX
 
 KIND = "export"
 # Progress is written (and Cancel read) once per this many rows.
@@ -68,7 +67,7 @@ class ExportKind:
             title=lambda job: title(job, self.views),
             run=self.run,
             on_cancel="nothing was kept (an export is a whole file or none).",
-            link=lambda job: f"{ADMIN_PREFIX}/jobs/{job.id}",
+            link=job_link,
         )
 
     def run(self, job_run: JobRun) -> str:
@@ -179,7 +178,7 @@ async def start_page(
             f"Started: export of more than {threshold:,} {view.name_plural.lower()}, as job "
             f"#{job_id}. You will be notified when the file is ready.",
         )
-    return RedirectResponse(f"{ADMIN_PREFIX}/jobs/{job_id}", status_code=303)
+    return RedirectResponse(job_link(job_id), status_code=303)
 
 
 def _email() -> str:

@@ -36,10 +36,9 @@ from admin_app.history.refusals import Acting, Refusal, not_theirs
 from admin_app.history.restore import by_change_set, pending, restore_deleted, restored_in_words
 from admin_app.jobs import store
 from admin_app.jobs.queue import JobQueue
-from admin_app.jobs.runner import JobRefused, JobRun, Kind
+from admin_app.jobs.runner import JobRefused, JobRun, Kind, job_link
 from admin_app.jobs.store import Owner
 from admin_app.models import ChangeSet, Job, RowImage, Staff, StaffRole
-from admin_app.web.redirects import ADMIN_PREFIX
 
 BULK, UNDO, RESTORE, PURGE = "bulk", "undo", "restore", "purge"
 ON_CANCEL = "nothing was changed (the work is one transaction, rolled back whole)."
@@ -83,7 +82,7 @@ async def start(
             f"Started: {title}, as job #{job_id}. You will be notified when it is done.",
             category="success",
         )
-    return RedirectResponse(f"{ADMIN_PREFIX}/jobs/{job_id}", status_code=303)
+    return RedirectResponse(job_link(job_id), status_code=303)
 
 
 def _role(session: Session, staff_id: int | None) -> StaffRole | None:
@@ -117,11 +116,8 @@ class WriteJobs:
         self.views = views
 
     def kinds(self) -> dict[str, Kind]:
-        def link(job: Job) -> str:
-            return f"{ADMIN_PREFIX}/jobs/{job.id}"
-
         def kind(title: Callable[[Job], str], run: Callable[[JobRun], str]) -> Kind:
-            return Kind(title=title, run=run, on_cancel=ON_CANCEL, link=link, done="is done")
+            return Kind(title=title, run=run, on_cancel=ON_CANCEL, link=job_link, done="is done")
 
         return {
             BULK: kind(self.bulk_title, self.run_bulk),

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app.config import Settings
-from admin_app.jobs import files, runner, store
+from admin_app.jobs import files, runner
 from admin_app.jobs.runner import Kind
 
 QUEUE_NAME = "events_admin"
@@ -62,7 +62,7 @@ class JobQueue:
         runner.run(self.factory, self.kinds, job_id)
 
     def sweep(self) -> None:
-        if stale := store.reap(self.factory):
+        if stale := runner.reap(self.factory):
             log.warning("jobs %s: their worker stopped; marked failed", stale)
         files.purge_expired(self.factory)
 

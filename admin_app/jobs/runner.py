@@ -20,6 +20,7 @@ from admin_app import audit
 from admin_app.jobs import store
 from admin_app.jobs.notifications import notify
 from admin_app.models import ChangeSet, Job, JobState
+from admin_app.web.redirects import ADMIN_PREFIX
 
 log = logging.getLogger("admin_app.jobs")
 
@@ -125,6 +126,25 @@ def _run_claimed(factory: sessionmaker[Session], kinds: Mapping[str, Kind], job:
             f"{_title(factory, kind, job)} {kind.done}: {message}",
             kind,
         )
+
+
+def reap(factory: sessionmaker[Session]) -> list[int]:
+    """Jobs whose worker stopped are failed (store.reap), and their owners told."""
+    stale = store.reap(factory)
+    if stale:
+        with factory() as session, session.begin():
+            for job in session.scalars(select(Job).where(Job.id.in_(stale))):
+                if job.owner_id is not None:
+                    text = f"Job #{job.id} ({job.kind}) failed: {job.message}"
+                    notify(
+                        session, staff_id=job.owner_id, text=text, link=job_link(job), job_id=job.id
+                    )
+    return stale
+
+
+def job_link(job: Job | int) -> str:
+    """The job's page, where its notification leads."""
+    return f"{ADMIN_PREFIX}/jobs/{job if isinstance(job, int) else job.id}"
 
 
 def _link_change_sets(factory: sessionmaker[Session], watch: _Watch) -> None:

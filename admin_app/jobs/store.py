@@ -6,16 +6,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import clock
-from admin_app.models import JOB_MESSAGE_MAX_LENGTH, Job, JobState
+from admin_app.models import JOB_MESSAGE_MAX_LENGTH, Job, JobFile, JobState
 
 # A running job writes its heartbeat with every chunk; silent this long, its worker is gone.
 STALE_AFTER = timedelta(minutes=2)
 FINISHED = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+WORKER_STOPPED = (
+    "The worker stopped while running this job (no heartbeat for "
+    f"{int(STALE_AFTER.total_seconds() // 60)} minutes): nothing it had not finished was kept. "
+    "Retry runs it again."
+)
 
 
 def changed(result: Any) -> int:
@@ -164,7 +169,9 @@ def requeue(factory: sessionmaker[Session], job_id: int) -> bool:
 
 def reap(factory: sessionmaker[Session]) -> list[int]:
     """Running jobs whose worker stopped writing its heartbeat (killed, or the machine went
-    away) are marked failed, so none stays "running" for ever; Retry runs them again."""
+    away) are marked failed, so none stays "running" for ever; Retry runs them again. What such
+    a job wrote in one transaction died with its connection; the part of a result file it left
+    is removed here."""
     cutoff = clock.now() - STALE_AFTER
     with factory() as session, session.begin():
         stale = list(
@@ -179,8 +186,10 @@ def reap(factory: sessionmaker[Session]) -> list[int]:
                 .values(
                     state=JobState.FAILED,
                     finished_at=clock.now(),
-                    message="The worker stopped while running this job (no heartbeat for "
-                    f"{int(STALE_AFTER.total_seconds() // 60)} minutes). Retry runs it again.",
+                    message=WORKER_STOPPED,
                 )
+            )
+            session.execute(
+                delete(JobFile).where(JobFile.job_id.in_(stale), JobFile.complete.is_(False))
             )
     return stale

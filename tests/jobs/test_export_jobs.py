@@ -200,4 +200,7 @@ def test_a_running_job_whose_worker_died_is_marked_failed(
     app.state.jobs.sweep()
     [job] = _jobs(db)
     assert job.state is JobState.FAILED and "worker stopped" in job.message
-    assert db.scalar(select(func.count(Notification.id))) == 0
+    # Its owner is told, as for any failed job.
+    note = db.scalars(select(Notification)).one()
+    assert note.staff_id == admin.id and note.link == f"/admin/jobs/{job.id}"
+    assert note.text.startswith(f"Job #{job.id} (export) failed: The worker stopped")

@@ -37,7 +37,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from admin_app import audit
 from admin_app.db import engine_at, make_session_factory
 from admin_app.history import recorder
-from admin_app.models import AuditEntry, Event, SocialStatus, Staff, StaffRole, User
+from admin_app.jobs import store
+from admin_app.jobs.notifications import notify
+from admin_app.models import AuditEntry, Event, Job, SocialStatus, Staff, StaffRole, User
 from admin_app.staff.accounts import create_staff
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -238,6 +240,34 @@ class Database:
             audit.set_actor(None)
         assert change_set_id is not None
         return change_set_id
+
+    def add_waiting_export_job(self) -> int:
+        """An export job asked by the suite's admin that no worker has been sent yet: as a job
+        waiting behind others looks (the page can cancel it before it starts)."""
+        with self._sessions() as session:
+            staff_id = session.scalar(select(Staff.id).where(Staff.email == STAFF_EMAIL))
+        job_id, _ = store.ask(
+            self._sessions,
+            kind="export",
+            owner=store.Owner(staff_id=staff_id, email=STAFF_EMAIL),
+            params={"identity": "event", "query": "social_status=private", "format": "csv"},
+            total=None,
+            idempotency_key=None,
+        )
+        return job_id
+
+    def notify_admin(self, text: str) -> None:
+        """A notification for the suite's admin, as a finished job leaves one."""
+        with self._sessions() as session, session.begin():
+            staff_id = session.scalar(select(Staff.id).where(Staff.email == STAFF_EMAIL))
+            assert staff_id is not None
+            notify(session, staff_id=staff_id, text=text, link="/admin/jobs", job_id=None)
+
+    def job_state(self, job_id: int) -> str:
+        with self._sessions() as session:
+            state = session.scalar(select(Job.state).where(Job.id == job_id))
+            assert state is not None
+            return state.value
 
     def event(self, event_id: int) -> Event | None:
         with self._sessions() as session:

@@ -1,5 +1,6 @@
 """A large export as a background job, in the browser with the real worker `serve` starts:
-start it, watch it finish, get the notification, download the file."""
+start it, watch it finish, get the notification, download the file; cancel a waiting job,
+retry it, and hear the bell say it is ready."""
 
 import csv
 import io
@@ -47,3 +48,49 @@ def test_export_the_events_list_as_a_job_and_download_it(
     page.get_by_role("button", name="Mark all read").click()
     expect(page.locator("#unread-count")).to_have_count(0)
     shots.take(page, "notifications-read")
+
+
+def test_cancel_a_waiting_job_then_retry_it_and_the_bell_says_it_is_ready(
+    admin_page: Page, database: Database, shots: Screenshots
+) -> None:
+    page = admin_page
+    job_id = database.add_waiting_export_job()
+    nav_link(page, "Jobs").click()
+    page.get_by_role("link", name=f"#{job_id}").click()
+    expect(page.locator("#job")).to_have_attribute("data-state", "queued")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".toast-body")).to_contain_text("Cancelled before it started")
+    expect(page.locator("#job-state")).to_contain_text("Cancelled")
+    assert database.job_state(job_id) == "cancelled"
+    shots.take(page, "job-cancelled")
+    page.get_by_role("button", name="Retry").click()
+    expect(page.locator(".toast-body")).to_contain_text(f"Started again: job #{job_id}")
+    # The card refreshes in place (job.js) until the worker is done; the state line is a
+    # polite live region.
+    expect(page.locator("#job")).to_have_attribute("data-state", "done", timeout=60_000)
+    expect(page.locator("#job-state")).to_have_attribute("role", "status")
+    expect(page.locator("#job-state")).to_contain_text("is ready")
+    expect(page.locator("#job-download")).to_be_visible()
+    assert database.job_state(job_id) == "done"
+    shots.take(page, "job-retried")
+
+
+def test_the_bell_counts_and_says_a_new_notification_while_the_page_stays_open(
+    admin_page: Page, database: Database
+) -> None:
+    page = admin_page
+    page.goto(page.url.split("/admin")[0] + "/admin/notifications")
+    if page.locator("#notifications-read").count():
+        page.locator("#notifications-read").click()
+    expect(page.locator("#unread-count")).to_have_count(0)
+    expect(page.locator("#notifications-announcer")).to_have_text("")
+    database.notify_admin("Export of 7 events is ready: 7 rows in events.csv (1 KiB).")
+    # The bell looks every half minute while the tab is visible; here it is asked at once.
+    page.evaluate("window.panelBell.look()")
+    expect(page.locator("#notifications-announcer")).to_have_text(
+        "Export of 7 events is ready: 7 rows in events.csv (1 KiB)."
+    )
+    expect(page.locator("#unread-count")).to_have_text("1")
+    expect(page.locator("#notifications-bell")).to_have_attribute(
+        "aria-label", "Notifications: 1 unread"
+    )

@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         write_rows=settings.jobs_write_rows,
         job_files_kept=timedelta(hours=settings.job_file_retention_hours),
     )
+    app.state.panel = panel
     # The admin is a mounted app with its own error handling: both get the outage page.
     outage.install(app)
     outage.install(panel.admin)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    false,
     func,
     select,
     text,
@@ -433,6 +434,8 @@ class Job(Base):
     # Rows done of the total (None until the job has counted them).
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None] = mapped_column()
+    # The total is the planner's estimate (a large export on PostgreSQL) until the job ends.
+    total_is_estimate: Mapped[bool] = mapped_column(default=False, server_default=false())
     message: Mapped[str] = mapped_column(String(JOB_MESSAGE_MAX_LENGTH), default="")
     # A double submit of the same form makes one job.
     idempotency_key: Mapped[str | None] = mapped_column(

@@ -6,10 +6,14 @@ Cancel keeps nothing: an export is a whole file or none.
 """
 
 import asyncio
+import logging
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -18,12 +22,19 @@ from starlette.responses import RedirectResponse, Response
 from admin_app import audit
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.confirmation import in_words
-from admin_app.admin.export import BATCH_SIZE, csv_lines, inert_cell, record_export
+from admin_app.admin.export import (
+    BATCH_SIZE,
+    RecordEnds,
+    csv_lines,
+    inert_csv,
+    inert_select,
+    record_export,
+)
 from admin_app.admin.feedback import flash
 from admin_app.admin.roles import acting, role_may
 from admin_app.admin.selection import Selection, count_rows
 from admin_app.jobs import store
-from admin_app.jobs.files import FileWriter
+from admin_app.jobs.files import FileWriter, WrittenBeside
 from admin_app.jobs.queue import JobQueue
 from admin_app.jobs.runner import JobRefused, JobRun, Kind, job_link
 from admin_app.jobs.store import Owner
@@ -31,8 +42,13 @@ from admin_app.models import Job, Staff
 from admin_app.web.form_bodies import text_form
 
 KIND = "export"
+log = logging.getLogger("admin_app.jobs")
 # Progress is written (and Cancel read) once per this many rows.
 PROGRESS_EVERY = 10 * BATCH_SIZE
+# COPY reports its progress (and reads Cancel) this often: a million rows take seconds.
+PROGRESS_SECONDS = 0.5
+# What COPY sends is gathered up to this size before it is written into the file.
+COPY_WRITE_BYTES = 1024 * 1024
 
 
 def job_params(view: PanelModelView, params: QueryParams) -> dict[str, Any]:
@@ -83,9 +99,7 @@ class ExportKind:
         selection = Selection.whole_filter_of(QueryParams(str(params.get("query", ""))))
         matching = asyncio.run(view.matching_query(selection.list_params))
         stmt = view.export_statement(selection.leave_out_excluded(matching, view.pk_columns[0]))
-        with factory() as session:
-            total = count_rows(session, stmt.order_by(None))
-        job_run.progress(0, total)
+        counter = _total_beside(factory, job_run.job.id, stmt)
         name = f"{view.name_plural.lower()}.csv"
         writer = FileWriter(
             factory,
@@ -99,7 +113,11 @@ class ExportKind:
         except BaseException:
             writer.discard()
             raise
+        finally:
+            if counter is not None:
+                counter.join()
         writer.close()
+        job_run.progress(written, written)  # the rows written, whatever the count saw
         record_export(
             factory, target=identity, export_type="csv", filters=selection.filter_query_string()
         )
@@ -112,20 +130,111 @@ def size_in_words(size: int) -> str:
     return f"{max(1, round(size / 1024))} KiB"
 
 
+def _copyable(session: Session, stmt: Any) -> Any:
+    """The statement COPY can write as the export's CSV (PostgreSQL), or None."""
+    return inert_select(stmt) if session.get_bind().dialect.name == "postgresql" else None
+
+
+def _total_beside(
+    factory: sessionmaker[Session], job_id: int, stmt: Any
+) -> threading.Thread | None:
+    """The progress bar's total: where COPY writes the file, the planner's estimate until the
+    end (counting a million rows first took a third of the export's time); elsewhere the rows
+    counted beside the export, not before it."""
+    with factory() as session:
+        if _copyable(session, stmt) is not None:
+            store.set_total(factory, job_id, _planned_rows(session, stmt), estimate=True)
+            return None
+    counter = threading.Thread(target=_count_total, args=(factory, job_id, stmt), daemon=True)
+    counter.start()
+    return counter
+
+
+def _planned_rows(session: Session, stmt: Any) -> int:
+    compiled = stmt.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    driver = session.connection().connection.driver_connection
+    assert driver is not None, "a live connection has its driver's"
+    with driver.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
+        row = cursor.fetchone()
+    return int(row[0][0]["Plan"]["Plan Rows"]) if row else 0
+
+
+def _count_total(factory: sessionmaker[Session], job_id: int, stmt: Any) -> None:
+    try:
+        with factory() as session:
+            total = count_rows(session, stmt.order_by(None))
+        store.set_total(factory, job_id, total)
+    except Exception:  # the total only draws the progress bar; the export goes on without it
+        log.warning("job %s: could not count its rows", job_id, exc_info=True)
+
+
 def _write_rows(
     factory: sessionmaker[Session], stmt: Any, writer: FileWriter, job_run: JobRun
 ) -> int:
+    with factory() as session:
+        if (as_text := _copyable(session, stmt)) is not None:
+            return _copy_rows(session, as_text, writer, job_run)
     written = 0
     with factory() as session:
         result = session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
         writer.write(csv_lines([list(result.keys())]).encode())
         while rows := result.fetchmany(BATCH_SIZE):
-            writer.write(csv_lines([[inert_cell(v) for v in row] for row in rows]).encode())
+            writer.write(inert_csv(rows).encode())
             written += len(rows)
             if written % PROGRESS_EVERY < BATCH_SIZE:
                 job_run.progress(written)
     job_run.progress(written)
     return written
+
+
+def _copy_rows(session: Session, stmt: Any, writer: FileWriter, job_run: JobRun) -> int:
+    """PostgreSQL writes the CSV itself (COPY ... TO STDOUT WITH CSV) from the statement whose
+    columns are already the text `inert_cell` writes: the rows never become Python objects."""
+    compiled = stmt.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    # Dates and times as the Python export writes them (export.iso_moment), whatever the
+    # server's defaults.
+    session.execute(text("SET LOCAL DateStyle = 'ISO, YMD'"))
+    session.execute(text("SET LOCAL TimeZone = 'UTC'"))
+    driver = session.connection().connection.driver_connection
+    assert driver is not None, "a live connection has its driver's"
+    record_ends = RecordEnds()
+    pending: list[Any] = []  # COPY's rows, as the buffers psycopg hands over
+    pending_size = lines = 0
+    reported_at = time.monotonic()
+    beside = WrittenBeside(writer)
+    try:
+        with driver.cursor() as cursor:
+            query = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)"
+            with cursor.copy(query, compiled.params) as copy:
+                # COPY hands over a row at a time: they are stored a mebibyte at a time.
+                for block in copy:
+                    pending.append(block)
+                    pending_size += len(block)
+                    if pending_size >= COPY_WRITE_BYTES:
+                        lines += _flush(pending, record_ends, beside)
+                        pending_size = 0
+                        if time.monotonic() - reported_at >= PROGRESS_SECONDS:
+                            job_run.progress(max(0, lines - 1))
+                            reported_at = time.monotonic()
+                lines += _flush(pending, record_ends, beside)
+            written = int(cursor.rowcount)
+    finally:
+        beside.close()
+    job_run.progress(written)
+    return written
+
+
+def _flush(pending: list[Any], record_ends: RecordEnds, writer: WrittenBeside) -> int:
+    data = b"".join(pending)
+    pending.clear()
+    writer.write(record_ends(data))
+    # Lines, for progress (a text with a line break in it counts twice here).
+    return data.count(b"\n")
 
 
 async def rows_past(view: PanelModelView, params: QueryParams, threshold: int) -> bool:

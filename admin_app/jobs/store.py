@@ -101,12 +101,22 @@ def progress(
     """Rows done so far, and the heartbeat; raises Cancelled when the owner asked to stop."""
     values: dict[str, Any] = {"done": done, "heartbeat_at": clock.now()}
     if total is not None:
-        values["total"] = total
+        values.update(total=total, total_is_estimate=False)
     with factory() as session, session.begin():
         session.execute(update(Job).where(Job.id == job_id).values(**values))
         cancel = session.scalar(select(Job.cancel_requested).where(Job.id == job_id))
     if cancel:
         raise Cancelled
+
+
+def set_total(
+    factory: sessionmaker[Session], job_id: int, total: int, *, estimate: bool = False
+) -> None:
+    """The rows the job will do: counted, or (`estimate`) the planner's guess until it ends."""
+    with factory() as session, session.begin():
+        session.execute(
+            update(Job).where(Job.id == job_id).values(total=total, total_is_estimate=estimate)
+        )
 
 
 def cancel_requested(factory: sessionmaker[Session], job_id: int) -> bool:

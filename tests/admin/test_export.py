@@ -3,12 +3,17 @@
 import csv
 import io
 import json
+from datetime import UTC
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from admin_app.admin.export import RecordEnds, csv_lines, inert_cell, inert_csv
 from admin_app.models import AuditEntry, SocialStatus, StaffRole
 from tests import factories
 from tests.conftest import ClientFactory
@@ -116,3 +121,40 @@ def test_export_streams_many_rows_in_batches(client: TestClient, db: Session) ->
     seed_demo(db.get_bind(), users=10, events=2500, progress=lambda *_: None, seed=3)  # type: ignore[arg-type]
     rows = _csv(client, "/admin/event/export/csv")
     assert len(rows) == 2500 and len({row["id"] for row in rows}) == 2500
+
+
+# Columns as exports meet them: each of one type (or None), some of mixed types.
+_CELLS = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.sampled_from(["=1+1", "+1", "-1", "@x", "\tx", "|x", "\uff1dx", "x=1"]),
+    st.integers(min_value=-5, max_value=10**12),
+    st.dates(),
+    st.datetimes(timezones=st.just(UTC)),
+    st.booleans(),
+    st.sampled_from(list(SocialStatus)),
+)
+_COLUMNS = st.one_of(
+    st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["=1", "-x"]))),
+    st.lists(st.one_of(st.none(), st.integers(min_value=-3, max_value=10**9))),
+    st.lists(st.one_of(st.none(), st.dates())),
+    st.lists(st.one_of(st.none(), st.datetimes(timezones=st.just(UTC)))),
+    st.lists(st.one_of(st.none(), st.sampled_from(list(SocialStatus)))),
+    st.lists(_CELLS),
+)
+
+
+@given(st.lists(_COLUMNS, min_size=1, max_size=6), st.integers(min_value=1, max_value=12))
+def test_the_column_wise_csv_is_the_cell_by_cell_one(columns: list[list[Any]], rows: int) -> None:
+    table = [
+        [column[i % len(column)] if column else None for column in columns] for i in range(rows)
+    ]
+    assert inert_csv(table) == csv_lines([[inert_cell(value) for value in row] for row in table])
+
+
+def test_copys_record_ends_become_csv_writers_across_any_block_boundary() -> None:
+    copy_output = b'id,title\n1,"line\nbreak"\n2,"say ""hi"", then\n"\n3,plain\n'
+    expected = b'id,title\r\n1,"line\nbreak"\r\n2,"say ""hi"", then\n"\r\n3,plain\r\n'
+    for cut in range(len(copy_output) + 1):
+        ends = RecordEnds()
+        assert ends(copy_output[:cut]) + ends(copy_output[cut:]) == expected

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     jobs_write_rows: int = Field(default=10_000, ge=0)
     # Hours a job's result file stays downloadable.
     job_file_retention_hours: int = Field(default=72, ge=1)
+    # A running job whose worker wrote no heartbeat for this long is failed by the sweep (a
+    # worker writes one at least every 10,000 rows; the sweep runs every minute).
+    jobs_stale_seconds: int = Field(default=120, ge=5)
     # `serve` also starts one worker process, so jobs run with nothing else started (turn off
     # where workers run on their own: `python -m admin_app worker`).
     jobs_embedded_worker: bool = True

@@ -58,7 +58,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def favicon() -> FileResponse:
         return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
-    jobs = JobQueue(huey_for(settings), session_factory)
+    jobs = JobQueue(
+        huey_for(settings),
+        session_factory,
+        stale_after=timedelta(seconds=settings.jobs_stale_seconds),
+    )
     app.state.jobs = jobs
     authentication = StaffAuthBackend(settings=settings, session_factory=session_factory)
     panel = mount_admin(

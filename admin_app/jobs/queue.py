@@ -7,14 +7,16 @@ in Huey's tables of the same database, woken by LISTEN/NOTIFY: no Redis, one API
 """
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from huey import Huey, PostgresHuey, SqliteHuey, crontab
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from admin_app import clock
 from admin_app.config import Settings
-from admin_app.jobs import files, runner
+from admin_app.jobs import files, runner, store
 from admin_app.jobs.runner import Kind
 
 QUEUE_NAME = "events_admin"
@@ -51,9 +53,17 @@ class JobQueue:
     """What the web and the CLI know of the engine: `send` a job's id; the kinds of work the
     worker runs (the panel registers them); a periodic sweep (stale jobs, expired files)."""
 
-    def __init__(self, huey: Huey, factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        huey: Huey,
+        factory: sessionmaker[Session],
+        *,
+        stale_after: timedelta = store.STALE_AFTER,
+    ) -> None:
         self.huey = huey
         self.factory = factory
+        # A running job whose heartbeat is older than this is failed by the sweep.
+        self.stale_after = stale_after
         self.kinds: dict[str, Kind] = {}
         self._run = huey.task(name="run_job")(self._run_job)
         huey.periodic_task(crontab(minute="*"), name="every_minute")(self.sweep)
@@ -62,9 +72,24 @@ class JobQueue:
         runner.run(self.factory, self.kinds, job_id)
 
     def sweep(self) -> None:
-        if stale := runner.reap(self.factory):
+        if stale := runner.reap(self.factory, self.kinds, self.stale_after):
             log.warning("jobs %s: their worker stopped; marked failed", stale)
+        if lost := self.resend_lost():
+            log.warning("jobs %s: their message was lost; sent again", lost)
         files.purge_expired(self.factory)
+
+    def resend_lost(self) -> list[int]:
+        """Jobs queued for longer than `stale_after` whose id is no longer in the queue: the
+        engine hands a message out once, so a worker that died between taking it and claiming
+        the job lost it. Sent again; the claim makes sure a job still runs once."""
+        waiting = store.waiting_since(self.factory, clock.now() - self.stale_after)
+        if not waiting:
+            return []
+        pending = {task.args[0] for task in self.huey.pending() if task.args}
+        lost = [job_id for job_id in waiting if job_id not in pending]
+        for job_id in lost:
+            self.send(job_id)
+        return lost
 
     def send(self, job_id: int) -> None:
         """Queue a job's id (in immediate mode: run it now, in this thread)."""

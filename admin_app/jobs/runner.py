@@ -9,8 +9,11 @@ commits only while the job is not cancelled, so Cancel never leaves half a chunk
 
 import contextvars
 import logging
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event, select
@@ -23,6 +26,9 @@ from admin_app.models import ChangeSet, Job, JobState
 from admin_app.web.redirects import ADMIN_PREFIX
 
 log = logging.getLogger("admin_app.jobs")
+# A running job's heartbeat, written while it runs whatever it is doing (a sixth of the default
+# JOBS_STALE_SECONDS).
+HEARTBEAT_SECONDS = 20.0
 
 
 class JobRefused(Exception):
@@ -104,7 +110,8 @@ def _run_claimed(factory: sessionmaker[Session], kinds: Mapping[str, Kind], job:
         return
     try:
         try:
-            message = kind.run(JobRun(job=job, factory=factory))
+            with _heartbeat(factory, job.id):
+                message = kind.run(JobRun(job=job, factory=factory))
         finally:
             _link_change_sets(factory, watch)
     except store.Cancelled:
@@ -128,17 +135,49 @@ def _run_claimed(factory: sessionmaker[Session], kinds: Mapping[str, Kind], job:
         )
 
 
-def reap(factory: sessionmaker[Session]) -> list[int]:
+@contextmanager
+def _heartbeat(factory: sessionmaker[Session], job_id: int) -> Iterator[None]:
+    """While the job runs, its heartbeat is written every HEARTBEAT_SECONDS on a connection of
+    its own: a write job's one long transaction reports no progress, and the sweep must not take
+    a live worker's job for a dead one. (On SQLite the beat waits while that transaction holds
+    the write lock; a transaction longer than JOBS_STALE_SECONDS would be taken for dead.)"""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                store.beat(factory, job_id)
+            except Exception:  # the next beat tries again; the sweep judges the silence
+                log.warning("job %s: heartbeat not written", job_id, exc_info=True)
+
+    beating = threading.Thread(target=beat, daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beating.join()
+
+
+def reap(
+    factory: sessionmaker[Session], kinds: Mapping[str, Kind], stale_after: timedelta
+) -> list[int]:
     """Jobs whose worker stopped are failed (store.reap), and their owners told."""
-    stale = store.reap(factory)
+    stale = store.reap(factory, stale_after)
     if stale:
         with factory() as session, session.begin():
             for job in session.scalars(select(Job).where(Job.id.in_(stale))):
-                if job.owner_id is not None:
-                    text = f"Job #{job.id} ({job.kind}) failed: {job.message}"
-                    notify(
-                        session, staff_id=job.owner_id, text=text, link=job_link(job), job_id=job.id
-                    )
+                if job.owner_id is None:
+                    continue
+                kind = kinds.get(job.kind)
+                title = kind.title(job) if kind else f"Job #{job.id}"
+                notify(
+                    session,
+                    staff_id=job.owner_id,
+                    text=f"{title} failed: {job.message}",
+                    link=job_link(job),
+                    job_id=job.id,
+                )
     return stale
 
 

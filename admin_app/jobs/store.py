@@ -3,7 +3,7 @@ retry, reap). Every step is one short transaction; the state only moves forward.
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -17,9 +17,8 @@ from admin_app.models import JOB_MESSAGE_MAX_LENGTH, Job, JobFile, JobState
 STALE_AFTER = timedelta(minutes=2)
 FINISHED = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
 WORKER_STOPPED = (
-    "The worker stopped while running this job (no heartbeat for "
-    f"{int(STALE_AFTER.total_seconds() // 60)} minutes): nothing it had not finished was kept. "
-    "Retry runs it again."
+    "The worker stopped while running this job (its heartbeat stopped): nothing it had not "
+    "finished was kept. Retry runs it again."
 )
 
 
@@ -109,6 +108,16 @@ def progress(
         raise Cancelled
 
 
+def beat(factory: sessionmaker[Session], job_id: int) -> None:
+    """The running job's worker is alive."""
+    with factory() as session, session.begin():
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == JobState.RUNNING)
+            .values(heartbeat_at=clock.now())
+        )
+
+
 def set_total(
     factory: sessionmaker[Session], job_id: int, total: int, *, estimate: bool = False
 ) -> None:
@@ -177,12 +186,22 @@ def requeue(factory: sessionmaker[Session], job_id: int) -> bool:
     return bool(moved)
 
 
-def reap(factory: sessionmaker[Session]) -> list[int]:
+def waiting_since(factory: sessionmaker[Session], before: datetime) -> list[int]:
+    """Jobs still queued that were asked (or retried) before `before`."""
+    with factory() as session:
+        return list(
+            session.scalars(
+                select(Job.id).where(Job.state == JobState.QUEUED, Job.created_at < before)
+            )
+        )
+
+
+def reap(factory: sessionmaker[Session], stale_after: timedelta = STALE_AFTER) -> list[int]:
     """Running jobs whose worker stopped writing its heartbeat (killed, or the machine went
     away) are marked failed, so none stays "running" for ever; Retry runs them again. What such
     a job wrote in one transaction died with its connection; the part of a result file it left
     is removed here."""
-    cutoff = clock.now() - STALE_AFTER
+    cutoff = clock.now() - stale_after
     with factory() as session, session.begin():
         stale = list(
             session.scalars(

@@ -207,7 +207,7 @@ def test_a_running_job_whose_worker_died_is_marked_failed(
     # Its owner is told, as for any failed job.
     note = db.scalars(select(Notification)).one()
     assert note.staff_id == admin.id and note.link == f"/admin/jobs/{job.id}"
-    assert note.text.startswith(f"Job #{job.id} (export) failed: The worker stopped")
+    assert note.text.startswith("Export of rows failed: The worker stopped")
 
 
 def test_the_jobs_file_is_the_csv_the_list_streams_cell_for_cell(

@@ -94,6 +94,8 @@ class RecordEnds:
         self.inside_quotes = False
 
     def __call__(self, block: bytes) -> bytes:
+        if b'"' not in block:  # most blocks: no quoted text begins or ends in them
+            return block if self.inside_quotes else block.replace(b"\n", b"\r\n")
         parts = block.split(b'"')
         for index in range(len(parts)):
             if not self.inside_quotes:

@@ -203,7 +203,7 @@ def _copy_rows(session: Session, stmt: Any, writer: FileWriter, job_run: JobRun)
     driver = session.connection().connection.driver_connection
     assert driver is not None, "a live connection has its driver's"
     record_ends = RecordEnds()
-    pending: list[Any] = []  # COPY's rows, as the buffers psycopg hands over
+    pending: list[bytes] = []
     pending_size = lines = 0
     reported_at = time.monotonic()
     beside = WrittenBeside(writer)
@@ -213,7 +213,8 @@ def _copy_rows(session: Session, stmt: Any, writer: FileWriter, job_run: JobRun)
             with cursor.copy(query, compiled.params) as copy:
                 # COPY hands over a row at a time: they are stored a mebibyte at a time.
                 for block in copy:
-                    pending.append(block)
+                    # A copy: holding psycopg's own buffers until the flush cost 1.5 s a million.
+                    pending.append(bytes(block))
                     pending_size += len(block)
                     if pending_size >= COPY_WRITE_BYTES:
                         lines += _flush(pending, record_ends, beside)
@@ -229,7 +230,7 @@ def _copy_rows(session: Session, stmt: Any, writer: FileWriter, job_run: JobRun)
     return written
 
 
-def _flush(pending: list[Any], record_ends: RecordEnds, writer: WrittenBeside) -> int:
+def _flush(pending: list[bytes], record_ends: RecordEnds, writer: WrittenBeside) -> int:
     data = b"".join(pending)
     pending.clear()
     writer.write(record_ends(data))

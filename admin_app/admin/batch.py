@@ -213,5 +213,5 @@ def apply(
 def summary(count: int, changes: BatchChanges) -> str:
     """What a batch edit did, for its audit entry and its message: "Changed 3 events: ..."."""
     if changes.status and not (changes.new_date or changes.shift_days or changes.organizer_id):
-        return f"Set {count} {plural(count, 'event', 'events')} to {changes.status.value}"
-    return f"Changed {count} {plural(count, 'event', 'events')}: {changes.describe()}"
+        return f"Set {count:,} {plural(count, 'event', 'events')} to {changes.status.value}"
+    return f"Changed {count:,} {plural(count, 'event', 'events')}: {changes.describe()}"

@@ -202,6 +202,7 @@ async def undo_page(
         "plan": found,
         "error": error,
         "forbidden": may_undo(request, found.change_set),
+        "background_past": threshold,
         "title": f"Undo change set #{change_set_id}",
     }
     status = 409 if error else 200

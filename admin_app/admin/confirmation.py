@@ -62,6 +62,7 @@ async def confirm_page(
     *,
     templates: Jinja2Templates,
     retention_days: int,
+    background_past: int,
     params: QueryParams | None = None,
     error: str | None = None,
 ) -> Response:
@@ -88,6 +89,8 @@ async def confirm_page(
         "title": f"{view.name_plural}: confirm",
         "filter_in_words": in_words(view, selection.list_params),
         "retention_days": retention_days,
+        # A whole filter of more rows runs as a background job (write_jobs.py): the page says so.
+        "background_past": background_past,
         **facts,
     }
     status_code = 400 if error else 200
@@ -162,6 +165,7 @@ async def perform(
     *,
     templates: Jinja2Templates,
     retention_days: int,
+    background_past: int,
     large: Callable[[Request, Selection, Select[Any], QueryParams], Awaitable[Response | None]],
 ) -> Response:
     """The change itself; `large` may start it as a background job instead (write_jobs.py),
@@ -185,6 +189,7 @@ async def perform(
             kind,
             templates=templates,
             retention_days=retention_days,
+            background_past=background_past,
             params=params,
             error=str(wrong),
         )

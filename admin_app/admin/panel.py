@@ -186,10 +186,16 @@ class PanelAdmin(QuickAccess):
                 kind,
                 templates=templates,
                 retention_days=days,
+                background_past=self.write_rows,
                 large=write_jobs.bulk_starter(self.jobs, self.write_rows, view, kind),
             )
         return await confirmation.confirm_page(
-            request, view, kind, templates=templates, retention_days=days
+            request,
+            view,
+            kind,
+            templates=templates,
+            retention_days=days,
+            background_past=self.write_rows,
         )
 
     @login_required

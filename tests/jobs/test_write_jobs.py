@@ -59,6 +59,7 @@ def test_deleting_a_large_filter_is_a_job_that_acts_as_its_owner(
     _events(db)
     page = client.get("/admin/event/bulk/delete?scope=filter").text
     assert 'name="idempotency_key"' in page
+    assert f"More than {WRITE_ROWS} rows: this runs in the background." in page
     to = _delete_all(client, social_status="private", reason="spring clean")
     [job] = _jobs(db)
     assert to == f"/admin/jobs/{job.id}"
@@ -88,6 +89,7 @@ def test_a_small_filter_and_ticked_rows_are_still_done_at_once(
     client: TestClient, db: Session
 ) -> None:
     _events(db, WRITE_ROWS)
+    assert "runs in the background" not in client.get("/admin/event/bulk/delete?scope=filter").text
     to = _delete_all(client)
     assert "/admin/event/list" in to
     assert count(db, Event) == 0 and _jobs(db) == []
@@ -190,7 +192,9 @@ def test_undo_and_restore_of_a_large_change_set_are_jobs(client: TestClient, db:
     assert f"Restore of change set #{deleted.id}" in db.scalars(select(Notification.text)).all()[-1]
     restore_set = job.change_set_id
     assert restore_set is not None
-    # Undo of the restore: deleted again, as a job.
+    # Undo of the restore: deleted again, as a job (its page says so first).
+    page = client.get(f"/admin/change-set/undo/{restore_set}").text
+    assert "the undo runs in the background" in page
     to = _post(client, f"/admin/change-set/undo/{restore_set}")
     job = _jobs(db)[-1]
     assert job.kind == "undo" and job.state is JobState.DONE, job.message

@@ -27,6 +27,10 @@
           if (child.id !== "job-state") body.appendChild(document.importNode(child, true));
         });
         if (state && freshState && state.innerHTML !== freshState.innerHTML) state.innerHTML = freshState.innerHTML;
+        // The title counts the rows once the job has (“Delete of 12,000 events”).
+        var header = card.querySelector(".card-header");
+        var freshHeader = fresh.querySelector(".card-header");
+        if (header && freshHeader && header.innerHTML !== freshHeader.innerHTML) header.innerHTML = freshHeader.innerHTML;
         card.setAttribute("data-state", fresh.getAttribute("data-state"));
         if (fresh.getAttribute("data-refresh")) {
           window.setTimeout(refresh, seconds * 1000);

@@ -96,6 +96,8 @@ def app_env(database_url: str) -> dict[str, str]:
         # A CSV export of the whole events list (60 seeded rows and more) is a background job,
         # run by the worker `serve` starts beside the server.
         JOBS_EXPORT_ROWS="20",
+        # Bulk work on all rows of a filter of more than 50 rows is a job too.
+        JOBS_WRITE_ROWS="50",
         JOBS_EMBEDDED_WORKER="true",
     )
     return env

@@ -5,10 +5,13 @@ retry it, and hear the bell say it is ready."""
 import csv
 import io
 import re
+import uuid
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from admin_app.models import Event, SocialStatus
 from tests.e2e.support import Database, Screenshots, nav_link
 
 pytestmark = pytest.mark.e2e
@@ -94,3 +97,31 @@ def test_the_bell_counts_and_says_a_new_notification_while_the_page_stays_open(
     expect(page.locator("#notifications-bell")).to_have_attribute(
         "aria-label", "Notifications: 1 unread"
     )
+
+
+def test_a_status_change_of_a_large_filter_runs_as_a_job_with_its_change_set(
+    admin_page: Page, database: Database, shots: Screenshots
+) -> None:
+    page = admin_page
+    token = f"Jobflow{uuid.uuid4().hex[:6]}"
+    organizer = database.add_user(f"{token.lower()}@example.org")
+    database.add_events(
+        organizer, [(f"{token} {n}", date(2026, 3, 1), SocialStatus.PRIVATE) for n in range(55)]
+    )
+    base = page.url.split("/admin")[0]
+    page.goto(f"{base}/admin/event/bulk/set-status?scope=filter&search={token}")
+    expect(page.locator("#bulk-background")).to_contain_text("this runs in the background")
+    page.locator("select[name=status]").select_option("public")
+    page.get_by_role("button", name="Set status of 55 events").click()
+    expect(page).to_have_url(re.compile(r"/admin/jobs/\d+$"))
+    expect(page.locator(".toast-body")).to_contain_text("Started: status change of more than 50")
+    expect(page.locator("#job")).to_have_attribute("data-state", "done", timeout=60_000)
+    expect(page.locator("#job-state")).to_contain_text(
+        "Status change of 55 events is done: Set 55 events to public."
+    )
+    expect(page.locator("#job .card-header")).to_contain_text("Status change of 55 events")
+    shots.take(page, "write-job-done")
+    page.locator("#job a[href*='/admin/change-set/details/']").click()
+    expect(page.locator("body")).to_contain_text("Set 55 events to public")
+    public = Event.social_status == SocialStatus.PUBLIC
+    assert database.count_events(Event.title.startswith(token), public) == 55

@@ -163,6 +163,9 @@ async def _stream(session: Session, result: Result[Any], export_type: str) -> As
         if export_type == "json":
             yield "]"
     finally:
+        # The result first: a download stopped half way leaves its read unfinished, and on
+        # SQLite an unfinished read kept open holds its connection's transaction.
+        await anyio.to_thread.run_sync(result.close)
         await anyio.to_thread.run_sync(session.close)
 
 

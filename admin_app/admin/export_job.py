@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
+import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import QueryParams
@@ -179,13 +180,15 @@ def _write_rows(
             return _copy_rows(session, as_text, writer, job_run)
     written = 0
     with factory() as session:
-        result = session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
-        writer.write(csv_lines([list(result.keys())]).encode())
-        while rows := result.fetchmany(BATCH_SIZE):
-            writer.write(inert_csv(rows).encode())
-            written += len(rows)
-            if written % PROGRESS_EVERY < BATCH_SIZE:
-                job_run.progress(written)
+        # Closed however the loop ends: an unfinished read left open on SQLite keeps its
+        # connection's transaction, and the next write (the job's end) waits for it in vain.
+        with session.execute(stmt.execution_options(yield_per=BATCH_SIZE)) as result:
+            writer.write(csv_lines([list(result.keys())]).encode())
+            while rows := result.fetchmany(BATCH_SIZE):
+                writer.write(inert_csv(rows).encode())
+                written += len(rows)
+                if written % PROGRESS_EVERY < BATCH_SIZE:
+                    job_run.progress(written)
     job_run.progress(written)
     return written
 
@@ -210,12 +213,15 @@ def _copy_rows(session: Session, stmt: Any, writer: FileWriter, job_run: JobRun)
     try:
         with driver.cursor() as cursor:
             query = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)"
-            with cursor.copy(query, compiled.params) as copy:
-                # COPY hands over a row at a time: they are stored a mebibyte at a time.
-                for block in copy:
-                    # A copy: holding psycopg's own buffers until the flush cost 1.5 s a million.
-                    pending.append(bytes(block))
-                    pending_size += len(block)
+            with cursor.copy(query, compiled.params):
+                # COPY hands over a row at a time, read here with libpq's own blocking read
+                # (psycopg's row generator cost about a microsecond a row); they are stored a
+                # mebibyte at a time. On Cancel or an error the block's exit cancels the COPY.
+                read = driver.pgconn.get_copy_data
+                while (row := read(0))[0] > 0:
+                    # A copy: holding libpq's own buffers until the flush cost 1.5 s a million.
+                    pending.append(bytes(row[1]))
+                    pending_size += row[0]
                     if pending_size >= COPY_WRITE_BYTES:
                         lines += _flush(pending, record_ends, beside)
                         pending_size = 0
@@ -223,10 +229,22 @@ def _copy_rows(session: Session, stmt: Any, writer: FileWriter, job_run: JobRun)
                             job_run.progress(max(0, lines - 1))
                             reported_at = time.monotonic()
                 lines += _flush(pending, record_ends, beside)
-            written = int(cursor.rowcount)
+                written = _copy_result(driver.pgconn, row[0])
     finally:
         beside.close()
     job_run.progress(written)
+    return written
+
+
+def _copy_result(pgconn: Any, ended: int) -> int:
+    """The rows COPY sent, from its final result (which libpq holds until it is read)."""
+    if ended == -2:
+        raise psycopg.OperationalError(pgconn.error_message.decode(errors="replace"))
+    written = 0
+    while (result := pgconn.get_result()) is not None:
+        if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+            raise psycopg.OperationalError(result.error_message.decode(errors="replace"))
+        written = int(result.command_tuples or 0)
     return written
 
 

@@ -7,12 +7,14 @@ import io
 import re
 from datetime import date, timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
+from admin_app.admin import export_job
 from admin_app.admin.export import csv_lines, inert_csv
 from admin_app.admin.selection import Selection
 from admin_app.jobs import runner, store
@@ -236,3 +238,34 @@ def test_the_jobs_file_is_the_csv_the_list_streams_cell_for_cell(
     assert downloaded == expected, (downloaded[:400], expected[:400])
     rows = list(csv.DictReader(io.StringIO(downloaded)))
     assert {row["title"] for row in rows} >= {"'=SUM(A1)", "a,b", "line\nbreak", "'-5", "café"}
+
+
+def test_cancel_in_the_middle_of_the_file_keeps_nothing_and_the_connection_goes_on(
+    app: FastAPI, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancel seen at the first piece of the file: on PostgreSQL in the middle of the COPY,
+    which is cancelled on the server; the next job on the same connections runs whole."""
+    _events(db, 30)
+    monkeypatch.setattr(export_job, "COPY_WRITE_BYTES", 64)
+    monkeypatch.setattr(export_job, "PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(export_job, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(export_job, "BATCH_SIZE", 5)
+    admin = db.scalars(select(Staff)).first()
+    assert admin is not None
+    factory = app.state.session_factory
+    owner = store.Owner(staff_id=admin.id, email=admin.email)
+    params = {"identity": "event", "query": "", "format": "csv"}
+    job_id, _ = store.ask(
+        factory, kind="export", owner=owner, params=params, total=None, idempotency_key=None
+    )
+    db.execute(update(Job).where(Job.id == job_id).values(cancel_requested=True))
+    db.commit()
+    runner.run(factory, app.state.jobs.kinds, job_id)
+    [job] = _jobs(db)
+    assert job.state is JobState.CANCELLED and 0 < job.done < 30
+    assert db.scalar(select(func.count(JobFile.id))) == 0
+    retried = client.post(f"/admin/jobs/{job_id}", data={"action": "retry"})
+    assert retried.status_code == 200
+    [job] = _jobs(db)
+    assert job.state is JobState.DONE and job.done == 30
+    assert client.get(f"/admin/jobs/{job_id}/file").text.count("\n") == 31

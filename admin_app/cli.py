@@ -4,6 +4,7 @@ purge-deleted, serve, worker."""
 import argparse
 import getpass
 import logging
+import os
 import secrets
 import signal
 import socket
@@ -181,6 +182,14 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
     from huey.consumer import Consumer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Below the web's CPU priority: where workers share a machine with the panel, a job at full
+    # speed must not starve the pages (bench.jobs measures the list while two workers work).
+    os.nice(settings.jobs_worker_niceness)
+    # A job may wait for a lock longer than a page may (SQLite has one writer: an export's next
+    # chunk waits while a restore's transaction runs); a page answers 503 sooner.
+    settings = settings.model_copy(
+        update={"database_lock_wait_seconds": settings.jobs_lock_wait_seconds}
+    )
     # The app registers the kinds of work (an export rebuilds its list through the list's view).
     app = create_app(settings)
     # Each worker process opens connections of its own after the fork.

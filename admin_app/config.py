@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     # A running job whose worker wrote no heartbeat for this long is failed by the sweep (a
     # worker writes one at least every 10,000 rows; the sweep runs every minute).
     jobs_stale_seconds: int = Field(default=120, ge=5)
+    # Seconds a worker's statement waits for a lock another transaction holds (the web's
+    # DATABASE_LOCK_WAIT_SECONDS is shorter: a page answers 503 instead of hanging).
+    jobs_lock_wait_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # How much lower a worker's CPU priority is than the web's (`nice`, 0-19): jobs run at full
+    # speed when the machine is idle and give way to page requests when it is not.
+    jobs_worker_niceness: int = Field(default=10, ge=0, le=19)
     # `serve` also starts one worker process, so jobs run with nothing else started (turn off
     # where workers run on their own: `python -m admin_app worker`).
     jobs_embedded_worker: bool = True

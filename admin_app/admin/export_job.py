@@ -179,16 +179,18 @@ def _write_rows(
         if (as_text := _copyable(session, stmt)) is not None:
             return _copy_rows(session, as_text, writer, job_run)
     written = 0
-    with factory() as session:
-        # Closed however the loop ends: an unfinished read left open on SQLite keeps its
-        # connection's transaction, and the next write (the job's end) waits for it in vain.
-        with session.execute(stmt.execution_options(yield_per=BATCH_SIZE)) as result:
-            writer.write(csv_lines([list(result.keys())]).encode())
-            while rows := result.fetchmany(BATCH_SIZE):
-                writer.write(inert_csv(rows).encode())
-                written += len(rows)
-                if written % PROGRESS_EVERY < BATCH_SIZE:
-                    job_run.progress(written)
+    # The result is closed however the loop ends: an unfinished read left open on SQLite keeps
+    # its connection's transaction, and the next write (the job's end) waits for it in vain.
+    with (
+        factory() as session,
+        session.execute(stmt.execution_options(yield_per=BATCH_SIZE)) as result,
+    ):
+        writer.write(csv_lines([list(result.keys())]).encode())
+        while rows := result.fetchmany(BATCH_SIZE):
+            writer.write(inert_csv(rows).encode())
+            written += len(rows)
+            if written % PROGRESS_EVERY < BATCH_SIZE:
+                job_run.progress(written)
     job_run.progress(written)
     return written
 

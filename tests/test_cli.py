@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from admin_app import audit, clock
+from admin_app import audit, cli, clock
 from admin_app.cli import announce_initial_admin, main, prepare_database
 from admin_app.config import Settings
 from admin_app.history.images import DELETE, capture
@@ -213,3 +213,35 @@ def test_seed_demo_help_describes_each_option_with_its_default(
     with pytest.raises(SystemExit):
         main(["seed-demo", "--help"])
     assert "users to add (default: 1000)" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_worker_runs_below_the_webs_priority_and_waits_longer_for_locks(
+    cli_env: pytest.MonkeyPatch,
+) -> None:
+    """Jobs must not starve the panel (nice), and on SQLite one job's writes wait while
+    another job's transaction runs (a longer lock wait than a page's)."""
+    cli_env.setenv("JOBS_WORKER_NICENESS", "7")
+    cli_env.setenv("JOBS_LOCK_WAIT_SECONDS", "45")
+    niced: list[int] = []
+    consumed: list[Settings] = []
+    cli_env.setattr("admin_app.cli.os.nice", niced.append)
+
+    class Consumer:
+        def __init__(self, huey: object, **options: object) -> None:
+            self.options = options
+
+        def run(self) -> None:  # the real one runs until stopped
+            consumed.append(created[-1])
+
+    created: list[Settings] = []
+    real_create_app = cli.create_app
+
+    def create_app(settings: Settings) -> object:
+        created.append(settings)
+        return real_create_app(settings)
+
+    cli_env.setattr("huey.consumer.Consumer", Consumer)
+    cli_env.setattr("admin_app.cli.create_app", create_app)
+    assert main(["worker"]) == 0
+    assert niced == [7]
+    assert consumed and consumed[0].database_lock_wait_seconds == 45

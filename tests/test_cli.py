@@ -11,7 +11,8 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from admin_app import audit, cli, clock
+from admin_app import audit, clock
+from admin_app import main as main_module
 from admin_app.cli import announce_initial_admin, main, prepare_database
 from admin_app.config import Settings
 from admin_app.history.images import DELETE, capture
@@ -234,7 +235,7 @@ def test_a_worker_runs_below_the_webs_priority_and_waits_longer_for_locks(
             consumed.append(created[-1])
 
     created: list[Settings] = []
-    real_create_app = cli.create_app
+    real_create_app = main_module.create_app
 
     def create_app(settings: Settings) -> object:
         created.append(settings)

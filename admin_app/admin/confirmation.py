@@ -166,7 +166,7 @@ async def perform(
     templates: Jinja2Templates,
     retention_days: int,
     background_past: int,
-    large: Callable[[Request, Selection, Select[Any], QueryParams], Awaitable[Response | None]],
+    large: "LargeWork",
 ) -> Response:
     """The change itself; `large` may start it as a background job instead (write_jobs.py),
     once the form is known to be good."""
@@ -198,6 +198,10 @@ async def perform(
         return RedirectResponse(back, status_code=303)
     flash(request, message, category="success")
     return RedirectResponse(back, status_code=303)
+
+
+# What may take the work to the background instead (write_jobs.bulk_starter): its page, or None.
+LargeWork = Callable[[Request, Selection, Select[Any], QueryParams], Awaitable[Response | None]]
 
 
 def _status(params: QueryParams) -> SocialStatus:

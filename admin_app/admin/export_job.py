@@ -33,7 +33,7 @@ from admin_app.admin.export import (
 )
 from admin_app.admin.feedback import flash
 from admin_app.admin.roles import acting, role_may
-from admin_app.admin.selection import Selection, count_rows
+from admin_app.admin.selection import Selection, count_rows, more_than
 from admin_app.jobs import store
 from admin_app.jobs.files import FileWriter, WrittenBeside
 from admin_app.jobs.queue import JobQueue
@@ -262,14 +262,14 @@ async def rows_past(view: PanelModelView, params: QueryParams, threshold: int) -
     """Whether the list's export has more rows than `threshold` (counting one past it only)."""
     selection = Selection.whole_filter_of(params)
     matching = await view.matching_query(selection.list_params)
-    stmt = selection.leave_out_excluded(matching, view.pk_columns[0]).order_by(None)
-    ids = stmt.with_only_columns(view.pk_columns[0]).limit(threshold + 1)
+    stmt = selection.leave_out_excluded(matching, view.pk_columns[0])
+    ids = stmt.with_only_columns(view.pk_columns[0])
 
-    def count() -> int:
+    def past() -> bool:
         with view.sync_sessions() as session:
-            return count_rows(session, ids)
+            return more_than(session, ids, threshold)
 
-    return await anyio.to_thread.run_sync(count) > threshold
+    return await anyio.to_thread.run_sync(past)
 
 
 async def start_page(

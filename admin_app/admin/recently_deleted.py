@@ -19,7 +19,7 @@ from admin_app.admin.ids import is_id, parse_id
 from admin_app.admin.paging import AnySelect
 from admin_app.admin.panel import PanelPage
 from admin_app.admin.roles import acting
-from admin_app.admin.selection import count_rows
+from admin_app.admin.selection import count_rows, more_than
 from admin_app.admin.text_search import contains
 from admin_app.admin.write_jobs import purgeable_rows, restorable_rows
 from admin_app.history.images import DELETE
@@ -159,7 +159,7 @@ class RecentlyDeletedView(PanelPage):
     def _large(self, rows: AnySelect) -> int | None:
         """How many rows, when more than a request should write (None when fewer)."""
         with self.panel.sync_sessions() as session:
-            if not write_jobs.more_than(session, rows, self.panel.write_rows):
+            if not more_than(session, rows, self.panel.write_rows):
                 return None
             return count_rows(session, rows)
 

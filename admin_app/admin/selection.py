@@ -97,6 +97,12 @@ def count_rows(session: Session, ids: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(ids.subquery())) or 0
 
 
+def more_than(session: Session, rows: Select[Any], threshold: int) -> bool:
+    """Whether `rows` has more than `threshold` rows, counting one past it only (what decides
+    that work runs in the background, whatever the size)."""
+    return count_rows(session, rows.order_by(None).limit(threshold + 1)) > threshold
+
+
 def list_state(params: QueryParams) -> str:
     """The list's filters, search and sort as a query string, for links that act on what the
     list shows (exports): paging left out, rows unticked from "all matching" kept."""

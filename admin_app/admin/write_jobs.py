@@ -29,7 +29,7 @@ from admin_app.admin.batch import BatchInputError
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.feedback import flash
 from admin_app.admin.roles import DATA_TARGETS, role_may
-from admin_app.admin.selection import Selection, count_rows
+from admin_app.admin.selection import Selection, count_rows, more_than
 from admin_app.history import undo
 from admin_app.history.purge import purge_deleted, purgeable
 from admin_app.history.refusals import Acting, Refusal, not_theirs
@@ -45,11 +45,6 @@ ON_CANCEL = "nothing was changed (the work is one transaction, rolled back whole
 # The bulk kinds' names in a job's title.
 BULK_TITLES = {"delete": "Delete", "set-status": "Status change", "batch-edit": "Batch edit"}
 LOST_RIGHT = "your role may no longer do this."
-
-
-def more_than(session: Session, rows: Select[Any], threshold: int) -> bool:
-    """Whether `rows` has more than `threshold` rows (counting one past it only)."""
-    return count_rows(session, rows.order_by(None).limit(threshold + 1)) > threshold
 
 
 async def start(
@@ -256,7 +251,9 @@ def _form_state(params: QueryParams) -> str:
     )
 
 
-def bulk_starter(jobs: JobQueue, threshold: int, view: PanelModelView, action: str) -> Any:
+def bulk_starter(
+    jobs: JobQueue, threshold: int, view: PanelModelView, action: str
+) -> confirmation.LargeWork:
     """For confirmation.perform: a whole filter past `threshold` rows starts a job (the count
     stops one past it, so the click answers at once whatever the size)."""
 

@@ -1,9 +1,10 @@
 """Messages for one staff member ("Export ready"), read from the bell in the top bar."""
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ScalarSelect, delete, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import clock
 from admin_app.jobs.store import changed
@@ -11,6 +12,8 @@ from admin_app.models import JOB_MESSAGE_MAX_LENGTH, Notification
 
 # Notifications the page lists (newest first).
 SHOWN = 50
+# A notification read this long ago is deleted by the sweep; an unread one stays.
+READ_KEPT = timedelta(days=30)
 
 
 def notify(session: Session, *, staff_id: int, text: str, link: str, job_id: int | None) -> None:
@@ -50,3 +53,13 @@ def mark_read(session: Session, staff_id: int) -> int:
             .values(read_at=clock.now())
         )
     )
+
+
+def purge_read(factory: sessionmaker[Session]) -> int:
+    """Notifications read more than READ_KEPT ago (the sweep's)."""
+    with factory() as session, session.begin():
+        return changed(
+            session.execute(
+                delete(Notification).where(Notification.read_at < clock.now() - READ_KEPT)
+            )
+        )

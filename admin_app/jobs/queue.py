@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import clock
 from admin_app.config import Settings
-from admin_app.jobs import files, runner, store
+from admin_app.jobs import files, notifications, runner, store
 from admin_app.jobs.runner import Kind
 
 QUEUE_NAME = "events_admin"
@@ -77,6 +77,7 @@ class JobQueue:
         if lost := self.resend_lost():
             log.warning("jobs %s: their message was lost; sent again", lost)
         files.purge_expired(self.factory)
+        notifications.purge_read(self.factory)
 
     def resend_lost(self) -> list[int]:
         """Jobs queued for longer than `stale_after` whose id is no longer in the queue: the

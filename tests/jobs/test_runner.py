@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from admin_app.jobs import runner, store
+from admin_app.jobs import notifications, runner, store
 from admin_app.jobs.runner import JobRun, Kind
-from admin_app.models import Job, JobState, StaffRole
+from admin_app.models import Job, JobState, Notification, StaffRole
 from tests import factories
 from tests.conftest import ClockMover
 
@@ -86,3 +86,21 @@ def test_the_sweep_sends_again_a_job_whose_message_was_lost(
     db.expire_all()
     job = db.get(Job, job_id)
     assert job is not None and job.state is JobState.DONE and job.attempts == 1
+
+
+def test_the_sweep_deletes_notifications_read_a_month_ago_and_keeps_unread_ones(
+    app: FastAPI, db: Session, move_clock: ClockMover
+) -> None:
+    admin = factories.make_staff(db, email="a@example.org", role=StaffRole.ADMIN)
+    for text in ("read long ago", "still unread"):
+        notifications.notify(db, staff_id=admin.id, text=text, link="", job_id=None)
+    db.commit()
+    notifications.mark_read(db, admin.id)  # both read now...
+    db.execute(update(Notification).where(Notification.text == "still unread").values(read_at=None))
+    db.commit()
+    app.state.jobs.sweep()
+    assert db.scalar(select(func.count(Notification.id))) == 2  # read today: kept
+    move_clock(notifications.READ_KEPT + timedelta(days=1))
+    app.state.jobs.sweep()
+    db.expire_all()
+    assert list(db.scalars(select(Notification.text))) == ["still unread"]

@@ -59,7 +59,9 @@ def job_params(view: PanelModelView, params: QueryParams) -> dict[str, Any]:
 def title(job: Job, views: dict[str, PanelModelView]) -> str:
     view = views.get(str(job.params.get("identity")))
     noun = view.name_plural.lower() if view else "rows"
-    return f"Export of {job.total:,} {noun}" if job.total is not None else f"Export of {noun}"
+    # A planner's estimate is no count to name the export by (it may be far off).
+    counted = job.total is not None and not job.total_is_estimate
+    return f"Export of {job.total:,} {noun}" if counted else f"Export of {noun}"
 
 
 def may_export(session: Session, staff_id: int | None, identity: str) -> bool:

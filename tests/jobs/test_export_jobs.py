@@ -269,3 +269,31 @@ def test_cancel_in_the_middle_of_the_file_keeps_nothing_and_the_connection_goes_
     [job] = _jobs(db)
     assert job.state is JobState.DONE and job.done == 30
     assert client.get(f"/admin/jobs/{job_id}/file").text.count("\n") == 31
+
+
+def test_an_estimated_total_is_said_as_one_and_never_names_the_export(
+    app: FastAPI, client: TestClient, db: Session
+) -> None:
+    """On PostgreSQL a running export's total is the planner's estimate: "of about", and the
+    export is not named by it (a failure says "Export of events failed", not a guess)."""
+    admin = db.scalars(select(Staff)).first()
+    assert admin is not None
+    factory = app.state.session_factory
+    job_id, _ = store.ask(
+        factory,
+        kind="export",
+        owner=store.Owner(staff_id=admin.id, email=admin.email),
+        params={"identity": "event", "query": "", "format": "csv"},
+        total=None,
+        idempotency_key=None,
+    )
+    store.claim(factory, job_id)
+    store.set_total(factory, job_id, 17, estimate=True)
+    store.progress(factory, job_id, done=5)
+    page = client.get(f"/admin/jobs/{job_id}").text
+    assert "5 of about 17 rows" in page
+    assert f"Job #{job_id}: Export of events<" in page.replace("\n", "")
+    store.progress(factory, job_id, done=40)
+    assert "40 rows so far" in client.get(f"/admin/jobs/{job_id}").text
+    store.progress(factory, job_id, done=40, total=40)  # the end: the rows written
+    assert "Export of 40 events" in client.get(f"/admin/jobs/{job_id}").text

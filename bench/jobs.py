@@ -38,6 +38,7 @@ from starlette.datastructures import QueryParams
 
 from admin_app import audit
 from admin_app.admin.base import PanelModelView
+from admin_app.admin.export_job import list_statement
 from admin_app.admin.selection import Selection
 from admin_app.config import Settings
 from admin_app.history import images
@@ -103,8 +104,7 @@ def _query(layout: Layout) -> str:
 def _statement(view: PanelModelView, query: str) -> Any:
     # As the export job builds it (admin/export_job.py).
     selection = Selection.whole_filter_of(QueryParams(query))
-    matching = asyncio.run(view.matching_query(selection.list_params))
-    return view.export_statement(selection.leave_out_excluded(matching, view.pk_columns[0]))
+    return view.export_statement(asyncio.run(list_statement(view, selection)))
 
 
 def _sql(engine: Engine, statement: Any) -> str:

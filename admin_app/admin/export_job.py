@@ -32,14 +32,14 @@ from admin_app.admin.export import (
     record_export,
 )
 from admin_app.admin.feedback import flash
-from admin_app.admin.roles import acting, role_may
+from admin_app.admin.roles import acting, active_role, role_may
 from admin_app.admin.selection import Selection, count_rows, more_than
 from admin_app.jobs import store
 from admin_app.jobs.files import FileWriter, WrittenBeside
 from admin_app.jobs.queue import JobQueue
 from admin_app.jobs.runner import JobRefused, JobRun, Kind, job_link
 from admin_app.jobs.store import Owner
-from admin_app.models import Job, Staff
+from admin_app.models import Job
 from admin_app.web.form_bodies import text_form
 
 KIND = "export"
@@ -66,12 +66,8 @@ def title(job: Job, views: dict[str, PanelModelView]) -> str:
 
 def may_export(session: Session, staff_id: int | None, identity: str) -> bool:
     """The owner's role as it is now (a role lowered since the job was asked refuses it)."""
-    if staff_id is None:
-        return False
-    staff = session.get(Staff, staff_id)
-    if staff is None or not staff.is_active:
-        return False
-    return role_may(staff.role, identity, "export")
+    role = active_role(session, staff_id)
+    return role is not None and role_may(role, identity, "export")
 
 
 class ExportKind:
@@ -100,9 +96,11 @@ class ExportKind:
             if not may_export(session, job_run.job.owner_id, identity):
                 raise JobRefused("your role may no longer export this list.")
         selection = Selection.whole_filter_of(QueryParams(str(params.get("query", ""))))
-        matching = asyncio.run(view.matching_query(selection.list_params))
-        stmt = view.export_statement(selection.leave_out_excluded(matching, view.pk_columns[0]))
-        counter = _total_beside(factory, job_run.job.id, stmt)
+        stmt = view.export_statement(asyncio.run(list_statement(view, selection)))
+        with factory() as session:
+            # COPY writes the file on PostgreSQL; the rows go through Python elsewhere.
+            as_text = inert_select(stmt) if _dialect(session) == "postgresql" else None
+        counter = _total_beside(factory, job_run.job.id, stmt, estimated=as_text is not None)
         name = f"{view.name_plural.lower()}.csv"
         writer = FileWriter(
             factory,
@@ -112,7 +110,11 @@ class ExportKind:
             keep_for=self.keep_for,
         )
         try:
-            written = _write_rows(factory, stmt, writer, job_run)
+            written = (
+                _write_rows(factory, stmt, writer, job_run)
+                if as_text is None
+                else _copy_rows(factory, as_text, writer, job_run)
+            )
         except BaseException:
             writer.discard()
             raise
@@ -133,32 +135,45 @@ def size_in_words(size: int) -> str:
     return f"{max(1, round(size / 1024))} KiB"
 
 
-def _copyable(session: Session, stmt: Any) -> Any:
-    """The statement COPY can write as the export's CSV (PostgreSQL), or None."""
-    return inert_select(stmt) if session.get_bind().dialect.name == "postgresql" else None
+async def list_statement(view: PanelModelView, selection: Selection) -> Any:
+    """The rows of the list a whole-filter selection names (unticked rows left out): what an
+    export writes, and what decides whether it is large."""
+    matching = await view.matching_query(selection.list_params)
+    return selection.leave_out_excluded(matching, view.pk_columns[0])
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _compiled(session: Session, stmt: Any) -> tuple[Any, Any]:
+    """The statement compiled for the session's database, and the driver's own connection (a
+    COPY, and EXPLAIN, are sent through psycopg directly)."""
+    compiled = stmt.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    driver = session.connection().connection.driver_connection
+    assert driver is not None, "a live connection has its driver's"
+    return compiled, driver
 
 
 def _total_beside(
-    factory: sessionmaker[Session], job_id: int, stmt: Any
+    factory: sessionmaker[Session], job_id: int, stmt: Any, *, estimated: bool
 ) -> threading.Thread | None:
-    """The progress bar's total: where COPY writes the file, the planner's estimate until the
-    end (counting a million rows first took a third of the export's time); elsewhere the rows
-    counted beside the export, not before it."""
-    with factory() as session:
-        if _copyable(session, stmt) is not None:
+    """The progress bar's total: where COPY writes the file (`estimated`), the planner's
+    estimate until the end (counting a million rows first took a third of the export's time);
+    elsewhere the rows counted beside the export, not before it."""
+    if estimated:
+        with factory() as session:
             store.set_total(factory, job_id, _planned_rows(session, stmt), estimate=True)
-            return None
+        return None
     counter = threading.Thread(target=_count_total, args=(factory, job_id, stmt), daemon=True)
     counter.start()
     return counter
 
 
 def _planned_rows(session: Session, stmt: Any) -> int:
-    compiled = stmt.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-    )
-    driver = session.connection().connection.driver_connection
-    assert driver is not None, "a live connection has its driver's"
+    compiled, driver = _compiled(session, stmt)
     with driver.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
         row = cursor.fetchone()
@@ -177,9 +192,6 @@ def _count_total(factory: sessionmaker[Session], job_id: int, stmt: Any) -> None
 def _write_rows(
     factory: sessionmaker[Session], stmt: Any, writer: FileWriter, job_run: JobRun
 ) -> int:
-    with factory() as session:
-        if (as_text := _copyable(session, stmt)) is not None:
-            return _copy_rows(session, as_text, writer, job_run)
     written = 0
     # The result is closed however the loop ends: an unfinished read left open on SQLite keeps
     # its connection's transaction, and the next write (the job's end) waits for it in vain.
@@ -197,18 +209,24 @@ def _write_rows(
     return written
 
 
-def _copy_rows(session: Session, stmt: Any, writer: FileWriter, job_run: JobRun) -> int:
+def _copy_rows(
+    factory: sessionmaker[Session], stmt: Any, writer: FileWriter, job_run: JobRun
+) -> int:
     """PostgreSQL writes the CSV itself (COPY ... TO STDOUT WITH CSV) from the statement whose
     columns are already the text `inert_cell` writes: the rows never become Python objects."""
-    compiled = stmt.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-    )
-    # Dates and times as the Python export writes them (export.iso_moment), whatever the
-    # server's defaults.
-    session.execute(text("SET LOCAL DateStyle = 'ISO, YMD'"))
-    session.execute(text("SET LOCAL TimeZone = 'UTC'"))
-    driver = session.connection().connection.driver_connection
-    assert driver is not None, "a live connection has its driver's"
+    with factory() as session:
+        # Dates and times as the Python export writes them (export.iso_moment), whatever the
+        # server's defaults.
+        session.execute(text("SET LOCAL DateStyle = 'ISO, YMD'"))
+        session.execute(text("SET LOCAL TimeZone = 'UTC'"))
+        compiled, driver = _compiled(session, stmt)
+        written = _copy_out(driver, compiled, writer, job_run)
+    job_run.progress(written)
+    return written
+
+
+def _copy_out(driver: Any, compiled: Any, writer: FileWriter, job_run: JobRun) -> int:
+    """COPY's rows into the file; the rows COPY sent."""
     record_ends = RecordEnds()
     pending: list[bytes] = []
     pending_size = lines = 0
@@ -236,7 +254,6 @@ def _copy_rows(session: Session, stmt: Any, writer: FileWriter, job_run: JobRun)
                 written = _copy_result(driver.pgconn, row[0])
     finally:
         beside.close()
-    job_run.progress(written)
     return written
 
 
@@ -262,9 +279,7 @@ def _flush(pending: list[bytes], record_ends: RecordEnds, writer: WrittenBeside)
 
 async def rows_past(view: PanelModelView, params: QueryParams, threshold: int) -> bool:
     """Whether the list's export has more rows than `threshold` (counting one past it only)."""
-    selection = Selection.whole_filter_of(params)
-    matching = await view.matching_query(selection.list_params)
-    stmt = selection.leave_out_excluded(matching, view.pk_columns[0])
+    stmt = await list_statement(view, Selection.whole_filter_of(params))
     ids = stmt.with_only_columns(view.pk_columns[0])
 
     def past() -> bool:

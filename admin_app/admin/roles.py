@@ -1,10 +1,11 @@
 """What each staff role may do, as SQLAdmin grants of (view identity, action)."""
 
 from sqladmin.authorization import Action, GrantsAuthorizationBackend, custom_action
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from admin_app.history.refusals import Acting
-from admin_app.models import StaffRole
+from admin_app.models import Staff, StaffRole
 from admin_app.web.auth import ROLE_STATE, STAFF_STATE
 
 _READ_ONLY = (Action.LIST, Action.DETAILS, Action.EXPORT)
@@ -55,6 +56,13 @@ ROLE_GRANTS: dict[StaffRole, frozenset[tuple[str, str]]] = {
     | _SEE_DELETED
     | {(view, str(a)) for view in _DATA_VIEWS for a in _READ_ONLY},
 }
+
+
+def active_role(session: Session, staff_id: int | None) -> StaffRole | None:
+    """A staff member's role as it is now, None when the account is gone or deactivated (a
+    worker asks before it runs a job asked under an earlier role)."""
+    staff = session.get(Staff, staff_id) if staff_id is not None else None
+    return staff.role if staff is not None and staff.is_active else None
 
 
 def role_may(role: StaffRole, identity: str, action: str) -> bool:

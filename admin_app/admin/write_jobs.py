@@ -17,7 +17,6 @@ from typing import Any
 import anyio.to_thread
 from sqladmin.authorization import custom_action
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -28,7 +27,7 @@ from admin_app.admin.base import PanelModelView
 from admin_app.admin.batch import BatchInputError
 from admin_app.admin.errors import ActionRefused
 from admin_app.admin.feedback import flash
-from admin_app.admin.roles import DATA_TARGETS, role_may
+from admin_app.admin.roles import DATA_TARGETS, active_role, role_may
 from admin_app.admin.selection import Selection, count_rows, more_than
 from admin_app.history import undo
 from admin_app.history.purge import purge_deleted, purgeable
@@ -38,7 +37,7 @@ from admin_app.jobs import store
 from admin_app.jobs.queue import JobQueue
 from admin_app.jobs.runner import JobRefused, JobRun, Kind, job_link
 from admin_app.jobs.store import Owner
-from admin_app.models import ChangeSet, Job, RowImage, Staff, StaffRole
+from admin_app.models import ChangeSet, Job, RowImage, StaffRole
 
 BULK, UNDO, RESTORE, PURGE = "bulk", "undo", "restore", "purge"
 ON_CANCEL = "nothing was changed (the work is one transaction, rolled back whole)."
@@ -80,11 +79,6 @@ async def start(
     return RedirectResponse(job_link(job_id), status_code=303)
 
 
-def _role(session: Session, staff_id: int | None) -> StaffRole | None:
-    staff = session.get(Staff, staff_id) if staff_id is not None else None
-    return staff.role if staff is not None and staff.is_active else None
-
-
 @dataclass(frozen=True)
 class _Checked:
     role: StaffRole
@@ -94,7 +88,7 @@ class _Checked:
 def _allowed(job_run: JobRun, *grants: tuple[str, str]) -> _Checked:
     """The owner's role as it is now: a role lowered since the job was asked refuses it."""
     with job_run.factory() as session:
-        role = _role(session, job_run.job.owner_id)
+        role = active_role(session, job_run.job.owner_id)
     if role is None or not all(role_may(role, view, action) for view, action in grants):
         raise JobRefused(LOST_RIGHT)
     return _Checked(role, Acting(job_run.job.owner_id, is_admin=role is StaffRole.ADMIN))

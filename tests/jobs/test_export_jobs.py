@@ -232,7 +232,7 @@ def test_the_jobs_file_is_the_csv_the_list_streams_cell_for_cell(
     downloaded = client.get(f"/admin/jobs/{job.id}/file").content.decode()
     view = next(v for v in app.state.panel.views if getattr(v, "identity", "") == "event")
     selection = Selection.whole_filter_of(QueryParams(""))
-    stmt = view.export_statement(asyncio.run(view.matching_query(selection.list_params)))
+    stmt = view.export_statement(asyncio.run(export_job.list_statement(view, selection)))
     result = db.execute(stmt)
     expected = csv_lines([list(result.keys())]) + inert_csv(result.fetchall())
     assert downloaded == expected, (downloaded[:400], expected[:400])

@@ -21,6 +21,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app.config import Settings
@@ -41,6 +42,7 @@ from admin_app.models import (
 from tests import factories
 from tests.conftest import ClockMover
 
+WORKER_APP_NAME = "events-admin-test-worker"
 # Longest wait for a worker to reach a point (a deadline, not a sleep: the loops poll).
 DEADLINE_SECONDS = 120
 
@@ -64,7 +66,7 @@ def workers(
     assert settings.secret_key is not None
     env = {
         **os.environ,
-        "DATABASE_URL": settings.database_url,
+        "DATABASE_URL": _as_worker(settings.database_url),
         "SECRET_KEY": settings.secret_key.get_secret_value(),
         "JOBS_IMMEDIATE": "false",
         "JOBS_EXPORT_ROWS": str(settings.jobs_export_rows),
@@ -89,6 +91,14 @@ def workers(
             process.wait()
         for log in logs:
             log.close()
+
+
+def _as_worker(url: str) -> str:
+    """The workers' URL: on PostgreSQL their connections are named, so a test can cut them."""
+    if not url.startswith("postgresql"):
+        return url
+    named = make_url(url).update_query_dict({"application_name": WORKER_APP_NAME})
+    return named.render_as_string(hide_password=False)
 
 
 def until(check: Callable[[], bool], what: str, running: list[subprocess.Popen[bytes]]) -> None:
@@ -288,29 +298,43 @@ def test_a_connection_cut_mid_job_leaves_a_failed_job_never_a_running_one(
     job_id = _ask(
         factory, _admin(db), "export", {"identity": "event", "query": "", "format": "csv"}
     )
-    queue.send(job_id)
     url = settings.database_url
     database = url.rsplit("/", 1)[-1].split("?")[0]
-    chunks = select(func.count(JobFileChunk.seq))
-    with workers(settings, tmp_path) as running:
-        until(lambda: _scalar(factory, chunks) >= 1, "the first chunk of the file", running)
-        db.rollback()  # the test's own session is left idle, out of the cut
-        terminator = create_engine(url, isolation_level="AUTOCOMMIT")
-        with terminator.connect() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid() "
-                    # The export's read, in its transaction (the queue's LISTEN is idle).
-                    "AND backend_type = 'client backend' AND xact_start IS NOT NULL "
-                    "AND state <> 'idle'"
-                ),
-                {"name": database},
-            )
-        terminator.dispose()
+    db.commit()  # the test's own session is left idle, out of the cut
+    terminator = create_engine(url, isolation_level="AUTOCOMMIT")
+    holder = create_engine(url)
+    blocked = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = :name "
+        "AND application_name = :worker AND wait_event_type = 'Lock'"
+    )
+    names = {"name": database, "worker": WORKER_APP_NAME}
+    with (
+        holder.connect() as holding,
+        terminator.connect() as connection,
+        workers(settings, tmp_path) as running,
+    ):
+        # The file's first chunk waits on this lock: the job is certainly in its middle (the
+        # COPY read, the file half stored) when every connection of the workers is cut.
+        holding.execute(text("LOCK TABLE job_file_chunks IN EXCLUSIVE MODE"))
+        queue.send(job_id)
+        until(
+            lambda: connection.execute(blocked, names).scalar_one() >= 1,
+            "the job to wait on the lock",
+            running,
+        )
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND application_name = :worker"
+            ),
+            names,
+        )
+        holding.rollback()
         until(
             lambda: _job(factory, job_id).state is not JobState.RUNNING, "the job to end", running
         )
+    holder.dispose()
+    terminator.dispose()
     job = _job(factory, job_id)
     assert job.state is JobState.FAILED and "Retry it" in job.message
     assert client.get(f"/admin/jobs/{job_id}/file").status_code == 404

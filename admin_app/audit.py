@@ -96,6 +96,12 @@ def begin_change_set(
     return int(change_set_id)
 
 
+def continue_change_set(session: Session, change_set_id: int) -> None:
+    """Write this transaction into a change set an earlier one opened: an import commits in
+    chunks, each its own transaction, and is still one change set (undone whole)."""
+    session.info[_CHANGE_SET] = change_set_id
+
+
 def change_set_of(session: Session) -> int | None:
     """The change set this transaction writes to, if one is open."""
     value = session.info.get(_CHANGE_SET)

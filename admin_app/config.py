@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     jobs_embedded_worker: bool = True
     # Run each job inside the request that asks for it (tests and debugging only).
     jobs_immediate: bool = False
+    # The largest file an import takes (docs/IMPORTS.md): 256 MiB holds well over a million
+    # rows of events.
+    import_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
 
     @model_validator(mode="before")
     @classmethod

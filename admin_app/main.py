@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         export_rows=settings.jobs_export_rows,
         write_rows=settings.jobs_write_rows,
         job_files_kept=timedelta(hours=settings.job_file_retention_hours),
+        import_max_bytes=settings.import_max_bytes,
     )
     app.state.panel = panel
     # The admin is a mounted app with its own error handling: both get the outage page.

@@ -503,3 +503,122 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# An import's file name, its SHA-256 (hex), and a problem's column, value and message.
+IMPORT_HASH_LENGTH = 64
+PROBLEM_VALUE_MAX_LENGTH = 200
+
+
+class Import(Base):
+    """A file of users or events being taken in (imports/): uploaded, mapped, checked by a dry
+    run, then committed as a job. The same file of the same list, uploaded again by the same
+    staff member, is this import again (its hash), never a second one."""
+
+    __tablename__ = "imports"
+    __table_args__ = (
+        Index(
+            "uq_imports_owner_id_identity_file_hash",
+            "owner_id",
+            "identity",
+            "file_hash",
+            unique=True,
+        ),
+        SQLITE_NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The admin view identity of the rows ("user", "event").
+    identity: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    owner_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    file_name: Mapped[str] = mapped_column(String(FILE_NAME_MAX_LENGTH))
+    file_hash: Mapped[str] = mapped_column(String(IMPORT_HASH_LENGTH))
+    file_size: Mapped[int] = mapped_column(default=0)
+    # "csv" or "xlsx"; a CSV's encoding and delimiter as sniffed at upload.
+    file_format: Mapped[str] = mapped_column(String(8))
+    encoding: Mapped[str] = mapped_column(String(32), default="utf-8")
+    delimiter: Mapped[str] = mapped_column(String(4), default=",")
+    # The header row, and for each of its columns the field it fills ("" leaves it out).
+    headers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The file's first rows after the header, shown beside the mapping.
+    preview: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    mapping: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # create_update, update_only or create_only; whether rows equal to the database are left.
+    mode: Mapped[str] = mapped_column(String(16), default="create_update")
+    skip_unchanged: Mapped[bool] = mapped_column(default=True)
+    # The dry run: its job, the mapping and options it checked, and what it found
+    # ({"create": n, "update": n, "unchanged": n, "skip": n, "error": n, "rows": n}).
+    check_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    checked: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The commit: its job, its change set, and the last file row it committed (a retry resumes
+    # after it).
+    commit_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    change_set_id: Mapped[int | None] = mapped_column(
+        ForeignKey("change_sets.id", ondelete="SET NULL")
+    )
+    committed_through: Mapped[int] = mapped_column(default=0)
+    committed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.file_name}"
+
+    def __repr__(self) -> str:
+        return f"Import(id={self.id!r}, identity={self.identity!r}, file={self.file_name!r})"
+
+
+class ImportFileChunk(Base):
+    """An uploaded file, kept in the database in chunks until its import is discarded: the dry
+    run reads it on whichever worker runs it."""
+
+    __tablename__ = "import_file_chunks"
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ImportRow(Base):
+    """One row of an import's file as the dry run read it (the staging table): its values as the
+    forms would save them, the row it matches and at which version, and what Confirm does with
+    it (create, update, unchanged, skip, error; stale once someone changed it since)."""
+
+    __tablename__ = "import_rows"
+    __table_args__ = (Index("ix_import_rows_import_id_action", "import_id", "action"),)
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The row's number as a spreadsheet shows it (the header is row 1).
+    row_no: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    # The id the file gives, and the row matched (or, for a created row, the id it was given).
+    key_id: Mapped[int | None]
+    target_id: Mapped[int | None]
+    target_version: Mapped[int | None]
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX_LENGTH))
+    title: Mapped[str | None] = mapped_column(String(TITLE_MAX_LENGTH))
+    date_of: Mapped[date | None] = mapped_column(Date)
+    social_status: Mapped[str | None] = mapped_column(String(16))
+    # The organizer as the file names them (an email, made canonical, or an id), and who it is.
+    organizer_ref: Mapped[str | None] = mapped_column(String(EMAIL_MAX_LENGTH))
+    organizer_id: Mapped[int | None]
+
+
+class ImportProblem(Base):
+    """Why a row of an import's file is left out: the error file's lines."""
+
+    __tablename__ = "import_problems"
+    __table_args__ = (Index("ix_import_problems_import_id_row_no", "import_id", "row_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"))
+    row_no: Mapped[int]
+    column: Mapped[str] = mapped_column(String(PROBLEM_VALUE_MAX_LENGTH))
+    value: Mapped[str] = mapped_column(String(PROBLEM_VALUE_MAX_LENGTH))
+    message: Mapped[str] = mapped_column(String(JOB_MESSAGE_MAX_LENGTH))

@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from admin_app.admin import export_job
+from admin_app.admin import export_job, import_jobs
 from admin_app.admin.account import AccountView
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
@@ -26,6 +26,7 @@ from admin_app.admin.formatters import (
     utc_timestamp,
     wrap_points,
 )
+from admin_app.admin.import_pages import ImportsView
 from admin_app.admin.jobs_page import JobsView
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.partials import ASYNC_TEMPLATES
@@ -61,6 +62,7 @@ def mount_admin(
     export_rows: int,
     write_rows: int,
     job_files_kept: timedelta,
+    import_max_bytes: int,
 ) -> PanelAdmin:
     admin = PanelAdmin(
         app,
@@ -78,6 +80,7 @@ def mount_admin(
         jobs=jobs,
         export_rows=export_rows,
         write_rows=write_rows,
+        import_max_bytes=import_max_bytes,
     )
     admin.templates.env.bytecode_cache = ASYNC_TEMPLATES
     log_refusals_in_one_line()
@@ -114,6 +117,7 @@ def mount_admin(
         StaffAdmin,
         AuditLogAdmin,
         JobsView,
+        ImportsView,
         AccountView,
         TwoFactorView,
     ):
@@ -122,5 +126,6 @@ def mount_admin(
     lists = {view.identity: view for view in admin.views if isinstance(view, PanelModelView)}
     jobs.kinds[export_job.KIND] = ExportKind(lists, keep_for=job_files_kept).kind()
     jobs.kinds.update(WriteJobs(lists).kinds())
+    jobs.kinds.update(import_jobs.kinds())
     admin.templates.env.globals["history_view"] = admin.audit_log_for
     return admin

@@ -76,6 +76,7 @@ class JobsView(PanelPage):
             "job_title": self._title,
             "finished": job.state in store.FINISHED,
             "file_size": size_in_words,
+            "next_link": self._next_link(job),
         }
         return await self.templates.TemplateResponse(request, "job.html", context)
 
@@ -120,6 +121,11 @@ class JobsView(PanelPage):
         """ "Delete of 12,000 events": the kind's own words for the job."""
         kind = self.panel.jobs.kinds.get(job.kind)
         return kind.title(job) if kind else in_words(job.kind)
+
+    def _next_link(self, job: Job) -> tuple[str, str] | None:
+        """Where the job's work goes on (an import's page), with its words, if elsewhere."""
+        kind = self.panel.jobs.kinds.get(job.kind)
+        return (kind.link(job), kind.link_text) if kind and kind.link_text else None
 
     async def _act(self, request: Request, job: Job) -> Response:
         form = await text_form(request)

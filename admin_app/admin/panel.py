@@ -72,6 +72,7 @@ class PanelAdmin(QuickAccess):
         jobs: JobQueue,
         export_rows: int,
         write_rows: int,
+        import_max_bytes: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -80,6 +81,8 @@ class PanelAdmin(QuickAccess):
         self.jobs = jobs
         self.export_rows = export_rows
         self.write_rows = write_rows
+        # The largest file an import takes (import_pages.py).
+        self.import_max_bytes = import_max_bytes
         # Templates ship with the package: checking each file's time on every render was 5% of
         # a list page's CPU. Block tags leave no lines and indentation behind (a list page of 25
         # rows was mostly blanks).

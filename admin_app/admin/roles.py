@@ -47,10 +47,23 @@ _OWN_ACCOUNT = frozenset(
     }
 )
 
+# Editors import files to the lists they edit (import_pages.py checks create and edit on the
+# list too); viewers do not.
+_IMPORTS = frozenset(
+    {
+        ("imports", "*"),
+        ("import-new", "*"),
+        ("import", "*"),
+        ("import-errors", "*"),
+        ("import-sample", "*"),
+    }
+)
+
 ROLE_GRANTS: dict[StaffRole, frozenset[tuple[str, str]]] = {
     StaffRole.ADMIN: frozenset({("*", "*")}),
     StaffRole.EDITOR: _OWN_ACCOUNT
     | _TIME_MACHINE
+    | _IMPORTS
     | {(view, str(a)) for view in _DATA_VIEWS for a in _EDITING},
     StaffRole.VIEWER: _OWN_ACCOUNT
     | _SEE_DELETED

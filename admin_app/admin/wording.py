@@ -37,6 +37,7 @@ CODE_WORDS = {
     "undo": "Undo",
     "purge": "Purge",
     "export": "Export",
+    "import": "Import",
     "password": "Password change",
     "user": "User",
     "event": "Event",
@@ -54,6 +55,7 @@ AUDIT_ACTIONS = [
     "undo",
     "purge",
     "export",
+    "import",
     "password",
 ]
 CHANGE_SET_KINDS = [
@@ -69,6 +71,7 @@ CHANGE_SET_KINDS = [
     "undo",
     "purge",
     "export",
+    "import",
 ]
 MODELS = ["user", "event", "staff", "saved-view"]
 

@@ -64,6 +64,8 @@ class Kind:
     link: Callable[[Job], str]
     # "Export of 812,000 events is ready: ..."; "Delete of 12,000 events is done: ...".
     done: str = "is ready"
+    # The job page's link to `link` when that is another page ("Back to the import").
+    link_text: str = ""
 
 
 @dataclass

@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from admin_app.web.redirects import ADMIN_PREFIX
+
 SESSION_KEY = "csrf"
 FORM_FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -17,6 +19,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 # Largest request body accepted (2 MiB is far beyond any admin form).
 MAX_BODY_BYTES = 2 * 1024 * 1024
+# File uploads (an import's file) stream past instead: only their first part, the token (first
+# in the form), is read here; the route checks the size against IMPORT_MAX_BYTES.
+UPLOAD_PATHS = (f"{ADMIN_PREFIX}/imports/new/",)
+LEADING_BYTES = 64 * 1024
 
 _TOO_LARGE = HTMLResponse(
     "<!doctype html><title>Request too large</title><h1>Request too large (413)</h1>"
@@ -63,6 +69,9 @@ class CSRFMiddleware:
         if not self._same_origin(scope):
             await _CROSS_SITE(scope, receive, send)
             return
+        if scope["path"].startswith(UPLOAD_PATHS) and _is_multipart(scope):
+            await self._upload(scope, receive, send, expected)
+            return
         body = await _read_body(receive)
         if body is None:
             await _TOO_LARGE(scope, receive, send)
@@ -72,6 +81,14 @@ class CSRFMiddleware:
             await _REFUSAL(scope, receive, send)
             return
         await self.app(scope, _replay(body), send)
+
+    async def _upload(self, scope: Scope, receive: Receive, send: Send, expected: str) -> None:
+        head, more = await _leading_body(receive)
+        sent = _header(scope, HEADER) or _leading_token(scope, head)
+        if not sent or not secrets.compare_digest(sent.encode(), expected.encode()):
+            await _REFUSAL(scope, receive, send)
+            return
+        await self.app(scope, _replay_then_stream(head, more, receive), send)
 
     def _same_origin(self, scope: Scope) -> bool:
         """Whether the browser says the request comes from this site (Django 4's check, beside
@@ -135,6 +152,57 @@ async def _form_token(scope: Scope, body: bytes) -> str:
         await form.close()
         return value if isinstance(value, str) else ""
     return ""
+
+
+def _is_multipart(scope: Scope) -> bool:
+    return _header(scope, "content-type").startswith("multipart/form-data")
+
+
+async def _leading_body(receive: Receive) -> tuple[bytes, bool]:
+    """The body's first LEADING_BYTES (or all of a shorter one), and whether more follows."""
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more and size < LEADING_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        more = bool(message.get("more_body", False))
+    return b"".join(chunks), more
+
+
+def _leading_token(scope: Scope, head: bytes) -> str:
+    """The token when it is the body's first part (the upload form puts it first)."""
+    content_type = _header(scope, "content-type")
+    marker = "boundary="
+    if marker not in content_type:
+        return ""
+    boundary = content_type.split(marker, 1)[1].split(";", 1)[0].strip().strip('"').encode()
+    opening = b"--" + boundary + b"\r\n"
+    if not boundary or not head.startswith(opening):
+        return ""
+    headers, _, rest = head[len(opening) :].partition(b"\r\n\r\n")
+    if f'name="{FORM_FIELD}"'.encode() not in headers or b"filename=" in headers:
+        return ""
+    value, found, _ = rest.partition(b"\r\n--" + boundary)
+    return value.decode("ascii", "replace") if found and len(value) < 256 else ""
+
+
+def _replay_then_stream(head: bytes, more: bool, receive: Receive) -> Receive:
+    replayed = False
+
+    async def receive_rest() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": head, "more_body": more}
+        if not more:
+            return {"type": "http.disconnect"}
+        return await receive()
+
+    return receive_rest
 
 
 def _replay(body: bytes) -> Receive:

@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from admin_app.admin import export_job, import_jobs
+from admin_app.admin import export_job
 from admin_app.admin.account import AccountView
 from admin_app.admin.audit_log import AuditLogAdmin
 from admin_app.admin.base import PanelModelView
@@ -26,7 +26,8 @@ from admin_app.admin.formatters import (
     utc_timestamp,
     wrap_points,
 )
-from admin_app.admin.import_pages import ImportsView
+from admin_app.admin.imports import jobs as import_jobs
+from admin_app.admin.imports.pages import ImportsView
 from admin_app.admin.jobs_page import JobsView
 from admin_app.admin.panel import PanelAdmin
 from admin_app.admin.partials import ASYNC_TEMPLATES

@@ -81,7 +81,7 @@ class PanelAdmin(QuickAccess):
         self.jobs = jobs
         self.export_rows = export_rows
         self.write_rows = write_rows
-        # The largest file an import takes (import_pages.py).
+        # The largest file an import takes (admin/imports/pages.py).
         self.import_max_bytes = import_max_bytes
         # Templates ship with the package: checking each file's time on every render was 5% of
         # a list page's CPU. Block tags leave no lines and indentation behind (a list page of 25

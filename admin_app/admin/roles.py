@@ -47,7 +47,7 @@ _OWN_ACCOUNT = frozenset(
     }
 )
 
-# Editors import files to the lists they edit (import_pages.py checks create and edit on the
+# Editors import files to the lists they edit (admin/imports/pages.py checks create and edit on the
 # list too); viewers do not.
 _IMPORTS = frozenset(
     {

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from admin_app.imports.fields import cell_text
+from admin_app.admin.imports.fields import cell_text
 
 # A header row naming more columns than this is not a list of users or events.
 MAX_COLUMNS = 100
@@ -197,9 +197,13 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     import openpyxl
 
     check_xlsx(path)
+    # A file object, not the path: openpyxl judges a path by its name, and stored uploads
+    # have none of their own.
+    stream = path.open("rb")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        stream.close()
         raise FileProblem("This XLSX file is damaged (it is not a readable workbook).") from error
     try:
         sheet = workbook.worksheets[0]
@@ -211,6 +215,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
         raise FileProblem("This XLSX file is damaged (it is not a readable workbook).") from error
     finally:
         workbook.close()
+        stream.close()
 
 
 def header_of(path: Path, layout: Layout) -> tuple[list[str], list[list[str]]]:

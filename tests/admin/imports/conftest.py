@@ -9,6 +9,9 @@ from pydantic import SecretStr
 
 from admin_app.config import Settings
 
+# The largest upload in these tests (the setting's default is 256 MiB).
+MAX_BYTES = 4 * 1024 * 1024
+
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
@@ -20,7 +23,7 @@ def settings(database_url: str) -> Settings:
         dashboard_cache_seconds=0,
         list_count_cache_seconds=0,
         jobs_immediate=True,
-        import_max_bytes=64 * 1024,
+        import_max_bytes=MAX_BYTES,
     )
 
 
@@ -67,8 +70,11 @@ def act(client: TestClient, number: int, action: str, **fields: str) -> str:
 
 def _form_values(page: str) -> list[tuple[str, str]]:
     # The mapping form as the browser would send it: selected options, checked radios/boxes.
-    values = [("csrf_token", re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))]  # type: ignore[union-attr]
-    for name, options in re.findall(r'<select[^>]*name="(map-\d+)"[^>]*>(.*?)</select>', page, re.S):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    values = [("csrf_token", token.group(1))]
+    selects = re.findall(r'<select[^>]*name="(map-\d+)"[^>]*>(.*?)</select>', page, re.S)
+    for name, options in selects:
         chosen = re.search(r'<option value="([^"]*)" selected>', options)
         values.append((name, chosen.group(1) if chosen else ""))
     mode = re.search(r'name="mode" value="([^"]+)" checked', page)

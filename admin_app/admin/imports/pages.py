@@ -3,7 +3,7 @@ read what it found (counts, a sample of updates with before and after, the error
 error file, confirm, and find the import again later. Editors and admins import; each sees their
 own imports (admins everyone's).
 
-The work is done by two jobs (import_jobs.py): the pages only ask for them and show their
+The work is done by two jobs (jobs.py): the pages only ask for them and show their
 results, so a million-row file never holds a request."""
 
 from collections.abc import AsyncIterator
@@ -20,17 +20,18 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from admin_app import audit
-from admin_app.admin import import_jobs
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.export import inert_csv
 from admin_app.admin.export_job import size_in_words
 from admin_app.admin.feedback import flash
+from admin_app.admin.formatters import path_only
 from admin_app.admin.ids import parse_id
+from admin_app.admin.imports import jobs as import_jobs
+from admin_app.admin.imports import reading, stored
+from admin_app.admin.imports.checking import MODES, UPDATE, mapping_problems
+from admin_app.admin.imports.fields import FIELDS, SAMPLES, field_map, guess_mapping
 from admin_app.admin.panel import PanelPage
 from admin_app.admin.roles import acting
-from admin_app.imports import reading, stored
-from admin_app.imports.checking import MODES, UPDATE, mapping_problems
-from admin_app.imports.fields import FIELDS, SAMPLES, field_map, guess_mapping
 from admin_app.jobs import store
 from admin_app.jobs.runner import job_link
 from admin_app.jobs.store import Owner
@@ -432,7 +433,7 @@ class ImportsView(PanelPage):
             return RedirectResponse(request.url, status_code=303)
         kept = " The rows it imported stay (undo its change set)." if found.committed_at else ""
         flash(request, f"Discarded import #{found.id} ({found.file_name}) and its file.{kept}")
-        return RedirectResponse(str(request.url_for("admin:view-imports")), status_code=303)
+        return RedirectResponse(path_only(request.url_for("admin:view-imports")), status_code=303)
 
     # --- Lookups ---------------------------------------------------------------------------------
 

@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from admin_app.imports.fields import CellProblem, field_map, unguarded
-from admin_app.imports.reading import FileProblem, Layout, rows
+from admin_app.admin.imports.fields import CellProblem, field_map, unguarded
+from admin_app.admin.imports.reading import FileProblem, Layout, rows
 from admin_app.models import (
     PROBLEM_VALUE_MAX_LENGTH,
     Event,

@@ -9,11 +9,11 @@ from sqladmin.authorization import Action
 from sqlalchemy import update
 
 from admin_app import clock
+from admin_app.admin.imports import checking, committing, stored
+from admin_app.admin.imports.checking import Plan, mapping_problems
+from admin_app.admin.imports.reading import FileProblem
 from admin_app.admin.roles import active_role, role_may
 from admin_app.admin.wording import plural
-from admin_app.imports import checking, committing, stored
-from admin_app.imports.checking import Plan, mapping_problems
-from admin_app.imports.reading import FileProblem
 from admin_app.jobs.runner import JobRefused, JobRun, Kind
 from admin_app.models import Import, Job
 from admin_app.web.redirects import ADMIN_PREFIX
@@ -91,9 +91,13 @@ def run_check(job_run: JobRun) -> str:
     job_run.progress(0)
     try:
         with stored.local_copy(job_run.factory, found.id) as path:
-            checking.stage(job_run.factory, plan, path, lambda done: job_run.progress(done))
+            read = checking.stage(
+                job_run.factory, plan, path, lambda done: job_run.progress(done)
+            )
     except FileProblem as problem:
         raise JobRefused(str(problem)) from problem
+    if not read:
+        raise JobRefused("the file has a header row but no rows under it.")
     with job_run.factory() as session, session.begin():
         counts = checking.classify(session, plan)
         session.execute(

@@ -28,8 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from admin_app import audit, clock
+from admin_app.admin.imports.checking import CREATE, STALE, UPDATE, Plan, column_of, problem_rows
 from admin_app.history import images
-from admin_app.imports.checking import CREATE, STALE, UPDATE, Plan, column_of, problem_rows
 from admin_app.jobs.store import changed
 from admin_app.models import Event, Import, ImportProblem, ImportRow, SocialStatus, User
 

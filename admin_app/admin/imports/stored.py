@@ -12,7 +12,7 @@ from typing import IO
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from admin_app.imports.reading import SNIFF_BYTES, EncodingSniffer, Layout, layout_of
+from admin_app.admin.imports.reading import SNIFF_BYTES, EncodingSniffer, Layout, layout_of
 from admin_app.models import ImportFileChunk
 
 CHUNK_BYTES = 2 * 1024 * 1024

@@ -1,0 +1,8 @@
+"""Taking data in: a CSV or XLSX file of users or events, mapped to fields, checked by a dry run
+in a staging table with the forms' own rules, and committed as a background job in chunks, as
+one change set that Undo takes back whole (docs/IMPORTS.md).
+
+One module a step: `reading` (a file a row at a time, hostile files refused), `stored` (the
+upload kept in the database), `fields` (what each column may fill, by the forms' rules),
+`checking` (the dry run), `committing` (Confirm), `jobs` (both as background jobs), `pages`
+(what staff see)."""

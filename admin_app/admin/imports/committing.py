@@ -52,7 +52,7 @@ def run(
     progress: Callable[[int], None],
     *,
     summary: Callable[[Outcome], str],
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
 ) -> Outcome:
     """Commit every checked row after the import's checkpoint, a chunk per transaction; the
     last transaction writes the audit entry (`summary` words it)."""
@@ -62,6 +62,7 @@ def run(
         start = found.committed_through + 1
         change_set_id = found.change_set_id
     done = _done_before(factory, plan, start)
+    chunk_rows = chunk_rows or CHUNK_ROWS
     while (end := _chunk_end(factory, plan, start, chunk_rows)) is not None:
         with factory() as session, session.begin():
             change_set_id = _change_set(session, plan, change_set_id)

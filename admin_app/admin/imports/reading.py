@@ -152,6 +152,13 @@ def _csv_rows(path: Path, layout: Layout) -> Iterator[list[str]]:
                 row_no += 1
                 yield _checked(row, row_no)
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                # csv's own cap (128 KiB) stops a huge cell before it is held whole.
+                raise FileProblem(
+                    f"Row {row_no + 1:,} holds a cell of more than {csv.field_size_limit():,} "
+                    f"characters; no field takes more than {MAX_CELL_CHARS // 1024} KiB. Is this "
+                    "the right file?"
+                ) from error
             raise FileProblem(f"Row {row_no + 1:,} cannot be read as CSV: {error}.") from error
         except UnicodeDecodeError as error:
             raise FileProblem(

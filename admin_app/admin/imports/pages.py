@@ -65,7 +65,12 @@ class ImportsView(PanelPage):
     @expose("/imports", methods=["GET"], identity="imports")
     async def imports(self, request: Request) -> Response:
         rows = await anyio.to_thread.run_sync(self._imports, request, None)
-        context = {"imports": rows, "title": "Imports", "lists": self._lists(request)}
+        context = {
+            "imports": rows,
+            "title": "Imports",
+            "lists": self._lists(request),
+            "mine_only": not acting(request).is_admin,
+        }
         return await self.templates.TemplateResponse(request, "imports.html", context)
 
     @expose("/imports/new/{identity}", methods=["GET", "POST"], identity="import-new")

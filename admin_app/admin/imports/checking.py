@@ -6,7 +6,6 @@ own tables is written."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +71,20 @@ _STAGED = (
     "organizer_id",
 )
 _TARGETS: dict[str, Any] = {"user": User, "event": Event}
+# Where each field's value goes in a staged row (the organizer: one of the last two).
+_SLOTS = {
+    name: _STAGED.index(column)
+    for name, column in [
+        ("id", "key_id"),
+        ("email", "email"),
+        ("title", "title"),
+        ("date_of", "date_of"),
+        ("social_status", "social_status"),
+    ]
+}
+_DATE = _STAGED.index("date_of")
+_ORGANIZER_REF = _STAGED.index("organizer_ref")
+_ORGANIZER_ID = _STAGED.index("organizer_id")
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,7 @@ class Plan:
 
 @dataclass
 class _Batch:
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -155,9 +168,15 @@ def stage(
 
 
 def _batches(plan: Plan, path: Path) -> Iterator[_Batch]:
+    # Rows are lists in _STAGED order: a million rows are built here, so no dict per row.
     fields = field_map(plan.identity)
     columns = [
-        (index, fields[name], plan.headers[index] if index < len(plan.headers) else "")
+        (
+            index,
+            fields[name].check,
+            _SLOTS.get(name),
+            plan.headers[index] if index < len(plan.headers) else "",
+        )
         for index, name in enumerate(plan.mapping)
         if name
     ]
@@ -165,40 +184,34 @@ def _batches(plan: Plan, path: Path) -> Iterator[_Batch]:
     source = rows(path, plan.layout)
     next(source, None)  # the header row
     for row_no, cells in enumerate(source, start=2):
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue  # a blank line, or a sheet's empty row
         if row_no - 1 > MAX_ROWS:
             raise FileProblem(f"The file has more than {MAX_ROWS:,} rows; split it.")
-        staged: dict[str, Any] = dict.fromkeys(_STAGED)
-        staged.update(import_id=plan.import_id, row_no=row_no, action=NEW)
-        for index, import_field, header in columns:
-            text = unguarded(cells[index]) if index < len(cells) else ""
+        staged: list[Any] = [plan.import_id, row_no, NEW, None, None, None, None, None, None, None]
+        width = len(cells)
+        for index, check, slot, header in columns:
+            text = cells[index] if index < width else ""
+            if text[:1] == "'":
+                text = unguarded(text)
             try:
-                value = import_field.check(text)
+                value = check(text)
             except CellProblem as problem:
-                staged["action"] = ERROR
+                staged[2] = ERROR
                 batch.problems.append(_problem(plan.import_id, row_no, header, text, str(problem)))
                 continue
-            _put(staged, import_field.name, value)
+            if slot is not None:
+                staged[slot] = value
+            elif isinstance(value, int):
+                staged[_ORGANIZER_ID] = value  # an id names the user at once
+            else:
+                staged[_ORGANIZER_REF] = value  # an email is looked up set-based below
         batch.rows.append(staged)
         if len(batch.rows) >= BATCH_ROWS:
             yield batch
             batch = _Batch()
     if batch.rows:
         yield batch
-
-
-def _put(staged: dict[str, Any], name: str, value: Any) -> None:
-    if name == "id":
-        staged["key_id"] = value
-    elif name == "organizer":
-        # An id names the user at once; an email is looked up set-based below.
-        if value.isdigit():
-            staged["organizer_id"] = int(value)
-        else:
-            staged["organizer_ref"] = value
-    else:
-        staged[name] = value
 
 
 def _problem(import_id: int, row_no: int, column: str, value: str, message: str) -> dict[str, Any]:
@@ -222,19 +235,22 @@ def _write(session: Session, batch: _Batch) -> None:
         columns = ", ".join(_STAGED)
         with raw.cursor().copy(f"COPY import_rows ({columns}) FROM STDIN") as copy:
             for staged in batch.rows:
-                copy.write_row([staged[name] for name in _STAGED])
+                copy.write_row(staged)
     else:
         marks = ", ".join("?" for _ in _STAGED)
         connection.exec_driver_sql(
             f"INSERT INTO import_rows ({', '.join(_STAGED)}) VALUES ({marks})",
-            [tuple(_sqlite_value(staged[name]) for name in _STAGED) for staged in batch.rows],
+            [_sqlite_row(staged) for staged in batch.rows],
         )
     if batch.problems:
         connection.execute(insert(ImportProblem), batch.problems)
 
 
-def _sqlite_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+def _sqlite_row(staged: list[Any]) -> tuple[Any, ...]:
+    # SQLite keeps a date as its ISO text (what the Date type writes).
+    if staged[_DATE] is None:
+        return tuple(staged)
+    return (*staged[:_DATE], staged[_DATE].isoformat(), *staged[_DATE + 1 :])
 
 
 # --- The set-based rules ----------------------------------------------------------------------

@@ -91,9 +91,7 @@ def run_check(job_run: JobRun) -> str:
     job_run.progress(0)
     try:
         with stored.local_copy(job_run.factory, found.id) as path:
-            read = checking.stage(
-                job_run.factory, plan, path, lambda done: job_run.progress(done)
-            )
+            read = checking.stage(job_run.factory, plan, path, lambda done: job_run.progress(done))
     except FileProblem as problem:
         raise JobRefused(str(problem)) from problem
     if not read:

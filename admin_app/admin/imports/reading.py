@@ -172,6 +172,8 @@ def _checked(row: list[str], row_no: int) -> list[str]:
         raise FileProblem(
             f"Row {row_no:,} has {len(row):,} columns; an import reads at most {MAX_COLUMNS}."
         )
+    if max(map(len, row), default=0) <= MAX_CELL_CHARS:
+        return row
     for number, cell in enumerate(row, start=1):
         if len(cell) > MAX_CELL_CHARS:
             raise FileProblem(

@@ -589,7 +589,9 @@ class ImportRow(Base):
     it (create, update, unchanged, skip, error; stale once someone changed it since)."""
 
     __tablename__ = "import_rows"
-    __table_args__ = (Index("ix_import_rows_import_id_action", "import_id", "action"),)
+    # The primary key (import, row) is the only index: a dry run rewrites every row's action,
+    # and each index more is a million more index entries written (and the pages read a few
+    # rows of one import at a time).
 
     import_id: Mapped[int] = mapped_column(
         ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True

@@ -109,7 +109,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("import_id", "row_no", name=op.f("pk_import_rows")),
     )
-    op.create_index("ix_import_rows_import_id_action", "import_rows", ["import_id", "action"])
     op.create_table(
         "import_problems",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -139,7 +138,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_import_problems_import_id_row_no", table_name="import_problems")
     op.drop_table("import_problems")
-    op.drop_index("ix_import_rows_import_id_action", table_name="import_rows")
     op.drop_table("import_rows")
     op.drop_table("import_file_chunks")
     op.drop_index("uq_imports_owner_id_identity_file_hash", table_name="imports")

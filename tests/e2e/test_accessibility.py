@@ -68,6 +68,8 @@ PAGES: dict[str, Callable[[dict[str, int]], str]] = {
     "change set": lambda ids: f"/admin/change-set/details/{ids['change_set']}",
     "undo page": lambda ids: f"/admin/change-set/undo/{ids['change_set']}",
     "event history, compared": lambda ids: f"/admin/event/history/{ids['event']}?a=1&b=2",
+    "imports": lambda ids: "/admin/imports",
+    "import upload": lambda ids: "/admin/imports/new/event",
 }
 # Pages that answer with an error status on purpose.
 ERROR_PAGES: dict[str, tuple[int, str]] = {

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from admin_app.models import Event
-from tests.e2e.support import Database, Screenshots, nav_link, unique_token
+from tests.e2e.support import Database, Screenshots, nav_link, unique_token, violations
 
 pytestmark = pytest.mark.e2e
 
@@ -49,8 +49,12 @@ def test_import_events_fix_the_mapping_confirm_and_undo(
     expect(page.locator('[data-count="error"]')).to_have_text("1")
     expect(page.locator("#import-errors")).to_contain_text("Not a valid date value")
     shots.take(page, "dry-run")
+    # The import's page at its fullest (mapping, counts, updates, problems): WCAG 2.2 AA in
+    # both themes.
+    assert violations(page) == []
     page.emulate_media(color_scheme="dark")
     shots.take(page, "dry-run-dark")
+    assert violations(page) == []
     page.emulate_media(color_scheme="light")
     href = page.locator("#import-error-file").get_attribute("href")
     assert href

@@ -1,130 +1,55 @@
-"""The dry run: every row of the file read into the staging table (import_rows) with the forms'
-rules cell by cell, then the rules that need the whole file or the database applied set-based
-(a key twice in the file, an organizer or id that does not exist, an email another user has),
-and each row classified: create, update, unchanged, skip or error. Nothing outside the import's
-own tables is written."""
+"""The dry run: every row of the file read with the forms' rules cell by cell, matched and
+decided a batch at a time (matching.py), and written to the staging table (import_rows) once;
+then the rule that needs the whole file (a key on two rows) applied set-based, and the rows
+counted by what Confirm would do: create, update, unchanged, skip or error. Nothing outside the
+import's own tables is written."""
 
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Integer,
     Select,
     String,
     and_,
-    case,
     cast,
     delete,
-    exists,
-    false,
     func,
     insert,
     literal,
-    or_,
     select,
     text,
-    true,
     update,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from admin_app.admin.imports.fields import CellProblem, field_map, unguarded
-from admin_app.admin.imports.reading import FileProblem, Layout, rows
-from admin_app.models import (
-    PROBLEM_VALUE_MAX_LENGTH,
-    Event,
-    Import,
-    ImportProblem,
-    ImportRow,
-    User,
+from admin_app.admin.imports.matching import Matcher
+from admin_app.admin.imports.reading import FileProblem, rows
+from admin_app.admin.imports.staged import (
+    ACTION,
+    ACTIONS,
+    COLUMNS,
+    DATE_OF,
+    ERROR,
+    MODES,
+    NEW,
+    ORGANIZER_ID,
+    ORGANIZER_REF,
+    SLOTS,
+    Batch,
+    Plan,
+    problem,
 )
+from admin_app.models import PROBLEM_VALUE_MAX_LENGTH, ImportProblem, ImportRow
 
-# Rows read and written to the staging table at a time (and progress reported).
+# Rows read, decided and written to the staging table at a time (and progress reported).
 BATCH_ROWS = 5_000
 # The most rows one file may hold (docs/IMPORTS.md).
 MAX_ROWS = 2_000_000
-NEW, CREATE, UPDATE, UNCHANGED, SKIP, ERROR, STALE = (
-    "new",
-    "create",
-    "update",
-    "unchanged",
-    "skip",
-    "error",
-    "stale",
-)
-ACTIONS = (CREATE, UPDATE, UNCHANGED, SKIP, ERROR, STALE)
-MODES = {
-    "create_update": "Create new rows and update existing ones",
-    "update_only": "Only update existing rows (rows not found are skipped)",
-    "create_only": "Only create new rows (rows found are skipped)",
-}
-# Staging columns, in the order rows are written.
-_STAGED = (
-    "import_id",
-    "row_no",
-    "action",
-    "key_id",
-    "email",
-    "title",
-    "date_of",
-    "social_status",
-    "organizer_ref",
-    "organizer_id",
-)
-_TARGETS: dict[str, Any] = {"user": User, "event": Event}
-# Where each field's value goes in a staged row (the organizer: one of the last two).
-_SLOTS = {
-    name: _STAGED.index(column)
-    for name, column in [
-        ("id", "key_id"),
-        ("email", "email"),
-        ("title", "title"),
-        ("date_of", "date_of"),
-        ("social_status", "social_status"),
-    ]
-}
-_DATE = _STAGED.index("date_of")
-_ORGANIZER_REF = _STAGED.index("organizer_ref")
-_ORGANIZER_ID = _STAGED.index("organizer_id")
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the dry run reads: the list, the file's layout and the mapping (column -> field)."""
-
-    import_id: int
-    identity: str
-    layout: Layout
-    headers: list[str]
-    mapping: list[str]
-    mode: str
-    skip_unchanged: bool
-
-    @classmethod
-    def of(cls, found: Import) -> "Plan":
-        return cls(
-            import_id=found.id,
-            identity=found.identity,
-            layout=Layout(found.file_format, found.encoding, found.delimiter),
-            headers=list(found.headers),
-            mapping=list(found.mapping),
-            mode=found.mode,
-            skip_unchanged=found.skip_unchanged,
-        )
-
-    def mapped(self, name: str) -> bool:
-        return name in self.mapping
-
-
-@dataclass
-class _Batch:
-    rows: list[list[Any]] = field(default_factory=list)
-    problems: list[dict[str, Any]] = field(default_factory=list)
 
 
 def mapping_problems(identity: str, mapping: list[str], mode: str) -> list[str]:
@@ -160,16 +85,18 @@ def stage(
     path: Path,
     progress: Callable[[int], None],
 ) -> int:
-    """Read the file into the staging table, a batch per transaction; returns the rows read.
+    """Read, decide and write the file's rows, a batch per transaction; returns the rows read.
 
-    A second thread writes each batch while this one reads and checks the next: the database
-    driver lets go of the interpreter while it writes, so the two overlap (a third faster)."""
+    A second thread decides and writes each batch while this one reads and checks the next: the
+    database driver lets go of the interpreter while it waits, so the two overlap."""
     with session_for() as session, session.begin():
         session.execute(delete(ImportRow).where(ImportRow.import_id == plan.import_id))
         session.execute(delete(ImportProblem).where(ImportProblem.import_id == plan.import_id))
+    matcher = Matcher(plan)
 
-    def write(batch: _Batch) -> None:
+    def write(batch: Batch) -> None:
         with session_for() as session, session.begin():
+            matcher.decide(session, batch)
             _write(session, batch)
 
     read = 0
@@ -180,8 +107,8 @@ def stage(
             progress(read)
     with session_for() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
-            # The planner's figures for the rows just written: without them it takes a
-            # million staged rows for a few and joins them a row at a time.
+            # The planner's figures for the rows just written (the commit pages through them
+            # by row number): without them it takes a million rows for a few.
             session.execute(text("ANALYZE import_rows"))
     return read
 
@@ -226,28 +153,25 @@ class Beside:
 _DONE = object()
 
 
-def _batches(plan: Plan, path: Path) -> Iterator[_Batch]:
-    # Rows are lists in _STAGED order: a million rows are built here, so no dict per row.
+def _batches(plan: Plan, path: Path) -> Iterator[Batch]:
+    # Rows are lists in COLUMNS order: a million rows are built here, so no dict per row.
     fields = field_map(plan.identity)
     columns = [
-        (
-            index,
-            fields[name].check,
-            _SLOTS.get(name),
-            plan.headers[index] if index < len(plan.headers) else "",
-        )
-        for index, name in enumerate(plan.mapping)
+        (index, fields[name].check, SLOTS.get(name), header)
+        for index, (name, header) in enumerate(zip(plan.mapping, plan.headers, strict=False))
         if name
     ]
-    batch = _Batch()
+    batch = Batch()
     source = rows(path, plan.layout)
     next(source, None)  # the header row
+    blank: list[Any] = [None] * len(COLUMNS)
     for row_no, cells in enumerate(source, start=2):
         if not "".join(cells).strip():
             continue  # a blank line, or a sheet's empty row
         if row_no - 1 > MAX_ROWS:
             raise FileProblem(f"The file has more than {MAX_ROWS:,} rows; split it.")
-        staged: list[Any] = [plan.import_id, row_no, NEW, None, None, None, None, None, None, None]
+        staged = blank.copy()
+        staged[0], staged[1], staged[ACTION] = plan.import_id, row_no, NEW
         width = len(cells)
         for index, check, slot, header in columns:
             text = cells[index] if index < width else ""
@@ -255,50 +179,37 @@ def _batches(plan: Plan, path: Path) -> Iterator[_Batch]:
                 text = unguarded(text)
             try:
                 value = check(text)
-            except CellProblem as problem:
-                staged[2] = ERROR
-                batch.problems.append(_problem(plan.import_id, row_no, header, text, str(problem)))
+            except CellProblem as refused:
+                staged[ACTION] = ERROR
+                batch.problems.append(problem(plan.import_id, row_no, header, text, str(refused)))
                 continue
             if slot is not None:
                 staged[slot] = value
             elif isinstance(value, int):
-                staged[_ORGANIZER_ID] = value  # an id names the user at once
+                staged[ORGANIZER_ID] = value  # an id names the user at once
             else:
-                staged[_ORGANIZER_REF] = value  # an email is looked up set-based below
+                staged[ORGANIZER_REF] = value  # an email is looked up with the batch
         batch.rows.append(staged)
         if len(batch.rows) >= BATCH_ROWS:
             yield batch
-            batch = _Batch()
+            batch = Batch()
     if batch.rows:
         yield batch
 
 
-def _problem(import_id: int, row_no: int, column: str, value: str, message: str) -> dict[str, Any]:
-    cut = PROBLEM_VALUE_MAX_LENGTH
-    shown = value.replace("\x00", "")
-    return {
-        "import_id": import_id,
-        "row_no": row_no,
-        "column": column[:cut],
-        "value": shown if len(shown) <= cut else shown[: cut - 1] + "…",
-        "message": message[:500],
-    }
-
-
-def _write(session: Session, batch: _Batch) -> None:
+def _write(session: Session, batch: Batch) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # COPY: the fastest way in, a row at a time through psycopg's own encoder.
         raw = connection.connection.driver_connection
         assert raw is not None
-        columns = ", ".join(_STAGED)
-        with raw.cursor().copy(f"COPY import_rows ({columns}) FROM STDIN") as copy:
+        with raw.cursor().copy(f"COPY import_rows ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for staged in batch.rows:
                 copy.write_row(staged)
     else:
-        marks = ", ".join("?" for _ in _STAGED)
+        marks = ", ".join("?" for _ in COLUMNS)
         connection.exec_driver_sql(
-            f"INSERT INTO import_rows ({', '.join(_STAGED)}) VALUES ({marks})",
+            f"INSERT INTO import_rows ({', '.join(COLUMNS)}) VALUES ({marks})",
             [_sqlite_row(staged) for staged in batch.rows],
         )
     if batch.problems:
@@ -307,48 +218,31 @@ def _write(session: Session, batch: _Batch) -> None:
 
 def _sqlite_row(staged: list[Any]) -> tuple[Any, ...]:
     # SQLite keeps a date as its ISO text (what the Date type writes).
-    if staged[_DATE] is None:
+    if staged[DATE_OF] is None:
         return tuple(staged)
-    return (*staged[:_DATE], staged[_DATE].isoformat(), *staged[_DATE + 1 :])
+    return (*staged[:DATE_OF], staged[DATE_OF].isoformat(), *staged[DATE_OF + 1 :])
 
 
-# --- The set-based rules ----------------------------------------------------------------------
+# --- The rule for the whole file -------------------------------------------------------------
 
 
 def classify(session: Session, plan: Plan) -> dict[str, int]:
-    """Apply the rules that need the whole file or the database, and say what each row would
-    do; returns the counts by action (and "rows").
-
-    Each staged row is rewritten once (`_decide`: its organizer, the row it matches and its
-    action, from one query joining the staging table to the live tables); only the rows with a
-    problem are touched again. A million-row UPDATE costs seconds on PostgreSQL, each time."""
+    """Refuse keys on more than one row, and count the rows by what Confirm would do with
+    them (and "rows")."""
     mine = ImportRow.import_id == plan.import_id
     if plan.identity == "user":
         key = ImportRow.key_id if plan.mapped("id") else ImportRow.email
         _refuse_repeats(session, plan, key, "id" if plan.mapped("id") else "email")
         if plan.mapped("id") and plan.mapped("email"):
             _refuse_repeats(session, plan, ImportRow.email, "email")
-    else:
+    elif plan.mapped("id"):
         _refuse_repeats(session, plan, ImportRow.key_id, "id")
-    _decide(session, plan)
-    _refuse_unknown(session, plan)
-    if plan.identity == "user" and plan.mapped("id") and plan.mapped("email"):
-        _refuse_taken_emails(session, plan)
     counted = session.execute(
         select(ImportRow.action, func.count()).where(mine).group_by(ImportRow.action)
     ).all()
     counts = dict.fromkeys(ACTIONS, 0) | {str(action): int(n) for action, n in counted}
     counts["rows"] = sum(counts[action] for action in ACTIONS)
     return counts
-
-
-def _pending(plan: Plan) -> ColumnElement[bool]:
-    return and_(ImportRow.import_id == plan.import_id, ImportRow.action == NEW)
-
-
-def column_of(plan: Plan, name: str) -> str:
-    # The header of the column mapped to `name` (what the error file names).
-    return plan.headers[plan.mapping.index(name)] if name in plan.mapping else name
 
 
 def _as_text(value: Any) -> Any:
@@ -366,34 +260,13 @@ def problem_rows(plan: Plan, which: Any, column: str, value: Any, message: Any) 
     ).where(which)
 
 
-def _flag(
-    session: Session,
-    plan: Plan,
-    which: Any,
-    column: str,
-    value: Any,
-    message: Any,
-    *,
-    among: Any = None,
-) -> None:
-    """Record a problem for the rows `which` selects (among the pending ones, unless told),
-    and take them out."""
-    open_rows = and_(
-        ImportRow.import_id == plan.import_id,
-        ImportRow.action == NEW if among is None else among,
-        which,
-    )
-    columns = ["import_id", "row_no", "column", "value", "message"]
-    rows = problem_rows(plan, open_rows, column, value, message)
-    session.execute(insert(ImportProblem).from_select(columns, rows))
-    session.execute(update(ImportRow).where(open_rows).values(action=ERROR))
-
-
 def _refuse_repeats(session: Session, plan: Plan, key: Any, name: str) -> None:
-    # A key on more than one row: which row wins would be a guess, so none does.
+    # A key on more than one row: which row wins would be a guess, so none does (a row with
+    # another problem counts too: fixed, it would be the second).
+    mine = ImportRow.import_id == plan.import_id
     repeats = (
         select(key.label("key"), func.min(ImportRow.row_no).label("first"))
-        .where(_pending(plan), key.is_not(None))
+        .where(mine, key.is_not(None))
         .group_by(key)
         .having(func.count() > 1)
         .subquery()
@@ -406,157 +279,8 @@ def _refuse_repeats(session: Session, plan: Plan, key: Any, name: str) -> None:
         + cast(first, String)
         + literal("): keep one of them.")
     )
-    which = key.in_(select(repeats.c.key))
-    _flag(session, plan, which, column_of(plan, name), key, message)
-
-
-def _refuse_taken_emails(session: Session, plan: Plan) -> None:
-    other = aliased(User)
-    taken = exists().where(
-        other.email == ImportRow.email,
-        or_(ImportRow.target_id.is_(None), other.id != ImportRow.target_id),
-    )
-    _flag(
-        session,
-        plan,
-        and_(ImportRow.email.is_not(None), taken),
-        column_of(plan, "email"),
-        ImportRow.email,
-        literal("Another user has this email."),
-        among=ImportRow.action.in_((CREATE, UPDATE, UNCHANGED, SKIP)),
-    )
-
-
-def _decide(session: Session, plan: Plan) -> None:
-    """Every pending row's organizer, match and action, each row written once: the rows that
-    match a live row (an inner join on the key: rows without a key never enter a hash, where a
-    million NULL keys once made PostgreSQL's hash join spill for minutes), then the rest. A row
-    whose organizer or id names nothing stays pending for `_refuse_unknown`."""
-    model = _TARGETS[plan.identity]
-    row = ImportRow
-    sources: Any = ImportRow.__table__
-    organizer: Any = row.organizer_id
-    organizer_known: Any = true()
-    if plan.identity == "event" and plan.mapped("organizer"):
-        by_email = aliased(User)
-        sources = sources.outerjoin(by_email, by_email.email == row.organizer_ref)
-        organizer = case((row.organizer_ref.is_not(None), by_email.id), else_=row.organizer_id)
-        by_id = exists().where(User.id == row.organizer_id)
-        organizer_known = case(
-            (row.organizer_ref.is_not(None), by_email.id.is_not(None)), else_=by_id
-        )
-    if plan.mapped("id"):
-        key: Any = model.id == row.key_id
-    elif plan.identity == "user":
-        key = model.email == row.email
-    else:
-        key = None  # events without ids: all created
-    if key is not None:
-        if plan.mode == "create_only":
-            when_found: Any = literal(SKIP)
-        elif plan.skip_unchanged:
-            differs = _differs(plan, model, organizer)
-            when_found = case((differs, literal(UPDATE)), else_=literal(UNCHANGED))
-        else:
-            when_found = literal(UPDATE)
-        found = case((organizer_known, when_found), else_=literal(NEW))
-        _set_decided(
-            session,
-            plan,
-            sources.join(model, key),
-            organizer,
-            found,
-            target=(model.id, model.version),
-        )
-    unknown_key = (
-        and_(row.key_id.is_not(None), row.target_id.is_(None)) if plan.mapped("id") else false()
-    )
-    when_new = literal(SKIP if plan.mode == "update_only" else CREATE)
-    created = case((or_(~organizer_known, unknown_key), literal(NEW)), else_=when_new)
-    _set_decided(session, plan, sources, organizer, created, target=None)
-
-
-def _set_decided(
-    session: Session,
-    plan: Plan,
-    sources: Any,
-    organizer: Any,
-    action: Any,
-    *,
-    target: tuple[Any, Any] | None,
-) -> None:
-    # UPDATE ... FROM (a query over the staging table and its joins) on the row's key.
-    columns = [
-        ImportRow.row_no.label("row_no"),
-        organizer.label("organizer_id"),
-        action.label("action"),
-    ]
-    pending = _pending(plan)
-    if target is not None:
-        columns += [target[0].label("target_id"), target[1].label("target_version")]
-    else:
-        pending = and_(pending, ImportRow.target_id.is_(None))
-    decided = select(*columns).select_from(sources).where(pending).subquery()
-    values: dict[str, Any] = {"organizer_id": decided.c.organizer_id, "action": decided.c.action}
-    if target is not None:
-        values.update(target_id=decided.c.target_id, target_version=decided.c.target_version)
-    session.execute(
-        update(ImportRow)
-        .where(ImportRow.import_id == plan.import_id, ImportRow.row_no == decided.c.row_no)
-        .values(**values)
-    )
-
-
-def _differs(plan: Plan, model: Any, organizer: Any) -> ColumnElement[bool]:
-    """A matched row whose mapped fields differ from the database's (`organizer`: the file's
-    organizer as resolved)."""
-    if plan.identity == "user":
-        changes = [model.email.is_distinct_from(ImportRow.email)] if plan.mapped("email") else []
-        return or_(false(), *changes)
-    compared = {
-        "title": (model.title, ImportRow.title),
-        "date_of": (model.date_of, ImportRow.date_of),
-        "social_status": (cast(model.social_status, String), ImportRow.social_status),
-        "organizer": (model.organizer_id, organizer),
-    }
-    return or_(
-        false(),
-        *(now.is_distinct_from(new) for name, (now, new) in compared.items() if plan.mapped(name)),
-    )
-
-
-def _refuse_unknown(session: Session, plan: Plan) -> None:
-    """The rows `_decide` left pending: an organizer or an id that names nothing."""
-    if plan.identity == "event" and plan.mapped("organizer"):
-        column = column_of(plan, "organizer")
-        _flag(
-            session,
-            plan,
-            and_(ImportRow.organizer_ref.is_not(None), ImportRow.organizer_id.is_(None)),
-            column,
-            ImportRow.organizer_ref,
-            literal("No user has this email; the organizer must be a user already."),
-        )
-        _flag(
-            session,
-            plan,
-            and_(
-                ImportRow.organizer_ref.is_(None),
-                ImportRow.organizer_id.is_not(None),
-                ~exists().where(User.id == ImportRow.organizer_id),
-            ),
-            column,
-            ImportRow.organizer_id,
-            literal("There is no user with this id."),
-        )
-    if plan.mapped("id"):
-        _flag(
-            session,
-            plan,
-            and_(ImportRow.key_id.is_not(None), ImportRow.target_id.is_(None)),
-            column_of(plan, "id"),
-            ImportRow.key_id,
-            literal(
-                f"There is no {plan.identity} with this id (leave the id empty to create one)."
-            ),
-        )
+    which = and_(mine, key.in_(select(repeats.c.key)))
+    columns = ["import_id", "row_no", "column", "value", "message"]
+    problems = problem_rows(plan, which, plan.column_of(name), key, message)
+    session.execute(insert(ImportProblem).from_select(columns, problems))
+    session.execute(update(ImportRow).where(which).values(action=ERROR))

@@ -28,15 +28,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from admin_app import audit, clock
-from admin_app.admin.imports.checking import CREATE, STALE, UPDATE, Plan, column_of, problem_rows
+from admin_app.admin.imports.checking import problem_rows
+from admin_app.admin.imports.staged import CREATE, STALE, TARGETS, UPDATE, Plan
 from admin_app.history import images
 from admin_app.jobs.store import changed
-from admin_app.models import Event, Import, ImportProblem, ImportRow, SocialStatus, User
+from admin_app.models import Import, ImportProblem, ImportRow, SocialStatus, User
 
 # Rows written per transaction: large enough that a million rows is a few hundred commits,
 # small enough that a chunk holds its locks for well under a second.
 CHUNK_ROWS = 5_000
-_TARGETS: dict[str, Any] = {"user": User, "event": Event}
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def _chunk_end(
 
 
 def _commit_chunk(session: Session, plan: Plan, start: int, end: int) -> int:
-    model = _TARGETS[plan.identity]
+    model = TARGETS[plan.identity]
     table = model.__table__
     updating = _writing(plan, start, end, UPDATE)
     creating = _writing(plan, start, end, CREATE)
@@ -226,7 +226,7 @@ def _create(session: Session, plan: Plan, creating: ColumnElement[bool], postgre
     """Insert the chunk's new rows with ids given here first (so that their images, and Undo,
     can find them): the sequence's next values on PostgreSQL; on SQLite past the largest id
     ever used, under the write lock this transaction holds."""
-    table = _TARGETS[plan.identity].__table__
+    table = TARGETS[plan.identity].__table__
     if postgres:
         next_id: Any = func.nextval(func.pg_get_serial_sequence(table.name, "id"))
     else:
@@ -284,7 +284,7 @@ def _create(session: Session, plan: Plan, creating: ColumnElement[bool], postgre
 
 def _leave_stale(session: Session, plan: Plan, start: int, end: int) -> None:
     """Rows that moved on since the dry run are reported and left alone."""
-    model = _TARGETS[plan.identity]
+    model = TARGETS[plan.identity]
     updating = _writing(plan, start, end, UPDATE)
     moved = ~exists().where(
         model.id == ImportRow.target_id, model.version == ImportRow.target_version
@@ -327,7 +327,7 @@ def _leave_stale(session: Session, plan: Plan, start: int, end: int) -> None:
         )
     columns = ["import_id", "row_no", "column", "value", "message"]
     for which, name, value, message in reasons:
-        problems = problem_rows(plan, which, column_of(plan, name), value, literal(message))
+        problems = problem_rows(plan, which, plan.column_of(name), value, literal(message))
         session.execute(insert(ImportProblem).from_select(columns, problems))
         session.execute(update(ImportRow).where(which).values(action=STALE))
 

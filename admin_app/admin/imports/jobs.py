@@ -10,8 +10,9 @@ from sqlalchemy import update
 
 from admin_app import clock
 from admin_app.admin.imports import checking, committing, stored
-from admin_app.admin.imports.checking import Plan, mapping_problems
+from admin_app.admin.imports.checking import mapping_problems
 from admin_app.admin.imports.reading import FileProblem
+from admin_app.admin.imports.staged import Plan
 from admin_app.admin.roles import active_role, role_may
 from admin_app.admin.wording import plural
 from admin_app.jobs.runner import JobRefused, JobRun, Kind

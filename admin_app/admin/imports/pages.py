@@ -28,8 +28,9 @@ from admin_app.admin.formatters import path_only
 from admin_app.admin.ids import parse_id
 from admin_app.admin.imports import jobs as import_jobs
 from admin_app.admin.imports import reading, stored
-from admin_app.admin.imports.checking import MODES, UPDATE, mapping_problems
+from admin_app.admin.imports.checking import mapping_problems
 from admin_app.admin.imports.fields import FIELDS, SAMPLES, field_map, guess_mapping
+from admin_app.admin.imports.staged import MODES, UPDATE
 from admin_app.admin.panel import PanelPage
 from admin_app.admin.roles import acting
 from admin_app.jobs import store

@@ -30,6 +30,10 @@ TABLES = {
     "job_files",
     "job_file_chunks",
     "notifications",
+    "imports",
+    "import_file_chunks",
+    "import_rows",
+    "import_problems",
 }
 
 

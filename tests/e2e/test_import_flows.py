@@ -69,6 +69,7 @@ def test_import_events_fix_the_mapping_confirm_and_undo(
     assert database.count_events(Event.title.startswith(token)) == 3
     page.locator("#job-next").click()
     expect(page.locator("#import-done")).to_contain_text("3 created")
+    assert violations(page) == []
     page.locator("#import-change-set").click()
     page.get_by_role("link", name=re.compile("Undo this change set")).click()
     page.locator("#undo-confirm").click()

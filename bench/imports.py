@@ -37,13 +37,14 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from admin_app import audit
 from admin_app.admin.imports import stored
 from admin_app.admin.imports.fields import guess_mapping
 from admin_app.admin.imports.jobs import CHECK, COMMIT
 from admin_app.admin.imports.reading import header_of
+from admin_app.admin.imports.staged import discard
 from admin_app.history import undo
 from admin_app.jobs import runner, store
 from admin_app.main import create_app
@@ -251,7 +252,7 @@ def project(target: Target, path: Path) -> tuple[dict[str, float], dict[str, int
     audit.set_actor(None)
     print(f"  project undo: {results['undo']:.1f} s; {rows:,} rows")
     with factory() as session, session.begin():
-        session.delete(session.get(Import, import_id))
+        discard(session, import_id)
     app.state.engine.dispose()
     return results, memory, f"change set #{change_set_id}"
 
@@ -263,7 +264,10 @@ def _upload(factory: Any, path: Path, owner: store.Owner) -> int:
     try:
         headers, examples = header_of(received.path, received.layout)
         with factory() as session, session.begin():
-            session.execute(delete(Import).where(Import.file_hash == received.sha256))
+            for stale in session.scalars(
+                select(Import.id).where(Import.file_hash == received.sha256)
+            ).all():
+                discard(session, stale)
             found = Import(
                 identity="event",
                 owner_id=owner.staff_id,

@@ -4,6 +4,8 @@ then the rule that needs the whole file (a key on two rows) applied set-based, a
 counted by what Confirm would do: create, update, unchanged, skip or error. Nothing outside the
 import's own tables is written."""
 
+import csv
+import io
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -203,9 +205,14 @@ def _write(session: Session, batch: Batch) -> None:
         # COPY: the fastest way in, a row at a time through psycopg's own encoder.
         raw = connection.connection.driver_connection
         assert raw is not None
-        with raw.cursor().copy(f"COPY import_rows ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for staged in batch.rows:
-                copy.write_row(staged)
+        # The batch as one CSV block, written by csv's C writer (a row at a time through
+        # psycopg's dumpers took three times as long). An empty field is NULL in COPY's CSV:
+        # no staged text is ever empty (the cells' checks refuse empty values), only None.
+        block = io.StringIO()
+        csv.writer(block, lineterminator="\n").writerows(batch.rows)
+        statement = f"COPY import_rows ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
+        with raw.cursor().copy(statement) as copy:
+            copy.write(block.getvalue().encode())
     else:
         marks = ", ".join("?" for _ in COLUMNS)
         connection.exec_driver_sql(

@@ -7,7 +7,7 @@ pass. The one rule left for the whole file, a key on two rows, is checking.py's.
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, String, any_, cast, literal, select
 from sqlalchemy.orm import Session
 
 from admin_app.admin.imports.staged import (
@@ -99,12 +99,14 @@ class Matcher:
         if self.plan.identity == "user":
             columns: Any = select(User.id, User.version, User.email)
         else:
+            # The status as its text: SQLAlchemy's Enum conversion of each row was a third of
+            # the lookup's time.
             columns = select(
                 Event.id,
                 Event.version,
                 Event.title,
                 Event.date_of,
-                Event.social_status,
+                cast(Event.social_status, String).label("social_status"),
                 Event.organizer_id,
             )
         key_of = 0 if self._by_id else 2
@@ -167,12 +169,18 @@ class Matcher:
         now = {
             "title": (live.title, row[TITLE]),
             "date_of": (live.date_of, row[DATE_OF]),
-            "social_status": (live.social_status.value, row[SOCIAL_STATUS]),
+            "social_status": (live.social_status, row[SOCIAL_STATUS]),
             "organizer": (live.organizer_id, row[ORGANIZER_ID]),
         }
         return any(now[name][0] != now[name][1] for name in self._fields)
 
 
 def _in(session: Session, statement: Any, column: Any, values: Iterable[Any]) -> list[Any]:
-    # One query for the batch's values (5,000 at most: within SQLite's 32,766 parameters).
-    return list(session.execute(statement.where(column.in_(list(values)))))
+    """One query for the batch's values: `= ANY(array)` on PostgreSQL (one parameter, planned
+    at once; an IN of 5,000 parameters took ten times as long), IN on SQLite (5,000 at most,
+    within its 32,766 parameters)."""
+    listed = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        array = literal(listed, ARRAY(column.type))
+        return list(session.execute(statement.where(column == any_(array))))
+    return list(session.execute(statement.where(column.in_(listed))))

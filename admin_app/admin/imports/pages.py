@@ -12,7 +12,7 @@ from typing import Any
 import anyio.to_thread
 from sqladmin import expose
 from sqladmin.authorization import Action
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -30,7 +30,7 @@ from admin_app.admin.imports import jobs as import_jobs
 from admin_app.admin.imports import reading, stored
 from admin_app.admin.imports.checking import mapping_problems
 from admin_app.admin.imports.fields import FIELDS, SAMPLES, field_map, guess_mapping
-from admin_app.admin.imports.staged import MODES, UPDATE
+from admin_app.admin.imports.staged import MODES, UPDATE, discard
 from admin_app.admin.panel import PanelPage
 from admin_app.admin.roles import acting
 from admin_app.jobs import store
@@ -431,7 +431,7 @@ class ImportsView(PanelPage):
                     return None
                 if _job_running(session, current.check_job_id, current.commit_job_id):
                     return "A job of this import is running: cancel it first."
-                session.execute(delete(Import).where(Import.id == found.id))
+                discard(session, found.id)
                 return None
 
         if refusal := await anyio.to_thread.run_sync(forget):

@@ -5,8 +5,18 @@ problem as the error file records it."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
 from admin_app.admin.imports.reading import Layout
-from admin_app.models import PROBLEM_VALUE_MAX_LENGTH, Event, Import, User
+from admin_app.models import (
+    PROBLEM_VALUE_MAX_LENGTH,
+    Event,
+    Import,
+    ImportProblem,
+    ImportRow,
+    User,
+)
 
 NEW, CREATE, UPDATE, UNCHANGED, SKIP, ERROR, STALE = (
     "new",
@@ -111,3 +121,11 @@ def problem(
         "value": shown if len(shown) <= cut else shown[: cut - 1] + "…",
         "message": message[:500],
     }
+
+
+def discard(session: Session, import_id: int) -> None:
+    """An import gone: its staged rows and problems (no foreign key deletes them), then the
+    import and, by cascade, its file."""
+    session.execute(delete(ImportRow).where(ImportRow.import_id == import_id))
+    session.execute(delete(ImportProblem).where(ImportProblem.import_id == import_id))
+    session.execute(delete(Import).where(Import.id == import_id))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app.admin.imports.reading import SNIFF_BYTES, EncodingSniffer, Layout, layout_of
@@ -95,7 +95,3 @@ def local_copy(factory: sessionmaker[Session], import_id: int) -> Iterator[Path]
         yield path
     finally:
         path.unlink(missing_ok=True)
-
-
-def forget(session: Session, import_id: int) -> None:
-    session.execute(delete(ImportFileChunk).where(ImportFileChunk.import_id == import_id))

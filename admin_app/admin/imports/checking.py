@@ -35,7 +35,6 @@ from admin_app.admin.imports.staged import (
     ACTION,
     ACTIONS,
     COLUMNS,
-    DATE_OF,
     ERROR,
     MODES,
     NEW,
@@ -49,7 +48,7 @@ from admin_app.admin.imports.staged import (
 from admin_app.models import PROBLEM_VALUE_MAX_LENGTH, ImportProblem, ImportRow
 
 # Rows read, decided and written to the staging table at a time (and progress reported).
-BATCH_ROWS = 5_000
+BATCH_ROWS = 10_000
 # The most rows one file may hold (docs/IMPORTS.md).
 MAX_ROWS = 2_000_000
 
@@ -94,6 +93,7 @@ def stage(
     with session_for() as session, session.begin():
         session.execute(delete(ImportRow).where(ImportRow.import_id == plan.import_id))
         session.execute(delete(ImportProblem).where(ImportProblem.import_id == plan.import_id))
+        postgres = session.get_bind().dialect.name == "postgresql"
     matcher = Matcher(plan)
 
     def write(batch: Batch) -> None:
@@ -102,7 +102,9 @@ def stage(
             _write(session, batch)
 
     read = 0
-    with Beside(write) as writer:
+    # On SQLite the writing is Python as much as the reading (its driver binds each value):
+    # a second thread only made both wait for the interpreter.
+    with Beside(write) if postgres else Inline(write) as writer:
         for batch in _batches(plan, path):
             writer.put(batch)
             read += len(batch.rows)
@@ -155,6 +157,19 @@ class Beside:
 _DONE = object()
 
 
+class Inline(Beside):
+    """Beside's interface, run in the caller's thread."""
+
+    def __enter__(self) -> "Inline":
+        return self
+
+    def put(self, item: Any) -> None:
+        self._work(item)
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 def _batches(plan: Plan, path: Path) -> Iterator[Batch]:
     # Rows are lists in COLUMNS order: a million rows are built here, so no dict per row.
     fields = field_map(plan.identity)
@@ -164,16 +179,17 @@ def _batches(plan: Plan, path: Path) -> Iterator[Batch]:
         if name
     ]
     batch = Batch()
+    staged_rows, problems = batch.rows, batch.problems
     source = rows(path, plan.layout)
     next(source, None)  # the header row
-    blank: list[Any] = [None] * len(COLUMNS)
+    import_id, organizer_id, organizer_ref = plan.import_id, ORGANIZER_ID, ORGANIZER_REF
+    assert len(COLUMNS) == 12, "the row literal below has a place per staging column"
     for row_no, cells in enumerate(source, start=2):
         if not "".join(cells).strip():
             continue  # a blank line, or a sheet's empty row
-        if row_no - 1 > MAX_ROWS:
+        if row_no > MAX_ROWS + 1:
             raise FileProblem(f"The file has more than {MAX_ROWS:,} rows; split it.")
-        staged = blank.copy()
-        staged[0], staged[1], staged[ACTION] = plan.import_id, row_no, NEW
+        staged = [import_id, row_no, NEW, None, None, None, None, None, None, None, None, None]
         width = len(cells)
         for index, check, slot, header in columns:
             text = cells[index] if index < width else ""
@@ -183,19 +199,20 @@ def _batches(plan: Plan, path: Path) -> Iterator[Batch]:
                 value = check(text)
             except CellProblem as refused:
                 staged[ACTION] = ERROR
-                batch.problems.append(problem(plan.import_id, row_no, header, text, str(refused)))
+                problems.append(problem(import_id, row_no, header, text, str(refused)))
                 continue
             if slot is not None:
                 staged[slot] = value
             elif isinstance(value, int):
-                staged[ORGANIZER_ID] = value  # an id names the user at once
+                staged[organizer_id] = value  # an id names the user at once
             else:
-                staged[ORGANIZER_REF] = value  # an email is looked up with the batch
-        batch.rows.append(staged)
-        if len(batch.rows) >= BATCH_ROWS:
+                staged[organizer_ref] = value  # an email is looked up with the batch
+        staged_rows.append(staged)
+        if len(staged_rows) >= BATCH_ROWS:
             yield batch
             batch = Batch()
-    if batch.rows:
+            staged_rows, problems = batch.rows, batch.problems
+    if staged_rows:
         yield batch
 
 
@@ -214,20 +231,15 @@ def _write(session: Session, batch: Batch) -> None:
         with raw.cursor().copy(statement) as copy:
             copy.write(block.getvalue().encode())
     else:
+        # sqlite3's own executemany: the rows as they are (dates are ISO text already).
         marks = ", ".join("?" for _ in COLUMNS)
-        connection.exec_driver_sql(
-            f"INSERT INTO import_rows ({', '.join(COLUMNS)}) VALUES ({marks})",
-            [_sqlite_row(staged) for staged in batch.rows],
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.cursor().executemany(
+            f"INSERT INTO import_rows ({', '.join(COLUMNS)}) VALUES ({marks})", batch.rows
         )
     if batch.problems:
         connection.execute(insert(ImportProblem), batch.problems)
-
-
-def _sqlite_row(staged: list[Any]) -> tuple[Any, ...]:
-    # SQLite keeps a date as its ISO text (what the Date type writes).
-    if staged[DATE_OF] is None:
-        return tuple(staged)
-    return (*staged[:DATE_OF], staged[DATE_OF].isoformat(), *staged[DATE_OF + 1 :])
 
 
 # --- The rule for the whole file -------------------------------------------------------------

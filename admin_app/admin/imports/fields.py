@@ -110,6 +110,12 @@ def check_date(text: str) -> date:
     return value
 
 
+@functools.lru_cache(maxsize=65_536)
+def check_date_text(text: str) -> str:
+    """check_date's date as the staging table keeps it (ISO text, as both databases read it)."""
+    return check_date(text).isoformat()
+
+
 def check_status(text: str) -> str:
     # The select field's choices are the stored values, exactly.
     if text not in STATUSES:
@@ -144,7 +150,7 @@ FIELDS: dict[str, tuple[ImportField, ...]] = {
         ID,
         ImportField("title", "Title", ("title", "name", "event", "eventtitle"), check_title, True),
         ImportField(
-            "date_of", "Date", ("dateof", "date", "eventdate", "day", "when"), check_date, True
+            "date_of", "Date", ("dateof", "date", "eventdate", "day", "when"), check_date_text, True
         ),
         ImportField(
             "social_status",

@@ -12,7 +12,13 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from admin_app.admin.imports.reading import SNIFF_BYTES, EncodingSniffer, Layout, layout_of
+from admin_app.admin.imports.reading import (
+    SNIFF_BYTES,
+    EncodingSniffer,
+    Layout,
+    LineMeter,
+    layout_of,
+)
 from admin_app.models import ImportFileChunk
 
 CHUNK_BYTES = 2 * 1024 * 1024
@@ -37,6 +43,7 @@ def receive(source: IO[bytes], file_name: str, max_bytes: int) -> Received:
     encoding as it passes; FileProblem or TooLarge when it cannot be imported."""
     digest = hashlib.sha256()
     sniffer = EncodingSniffer()
+    meter = LineMeter()
     head = b""
     size = 0
     with tempfile.NamedTemporaryFile(prefix="import-", suffix=".upload", delete=False) as copy:
@@ -48,6 +55,7 @@ def receive(source: IO[bytes], file_name: str, max_bytes: int) -> Received:
                     raise TooLarge
                 digest.update(block)
                 sniffer.feed(block)
+                meter.feed(block)
                 if len(head) < SNIFF_BYTES:
                     head += block[: SNIFF_BYTES - len(head)]
                 copy.write(block)
@@ -55,7 +63,7 @@ def receive(source: IO[bytes], file_name: str, max_bytes: int) -> Received:
             path.unlink(missing_ok=True)
             raise
     try:
-        layout = layout_of(head, file_name, sniffer)
+        layout = layout_of(head, file_name, sniffer, meter)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

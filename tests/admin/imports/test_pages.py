@@ -299,6 +299,7 @@ def test_viewers_may_not_import_and_staff_see_only_their_own_imports(
     assert viewer.get("/admin/imports").status_code == 403
     assert viewer.get("/admin/imports/new/event").status_code == 403
     assert "import-link" not in viewer.get("/admin/event/list").text
+    assert "/admin/imports" not in viewer.get("/admin/").text  # no Imports in the sidebar
     editor, other = client_as(StaffRole.EDITOR), client_as(StaffRole.EDITOR)
     assert "import-link" in editor.get("/admin/event/list").text
     status, where = upload(editor, "user", b"email\nann@example.org\n")
@@ -359,3 +360,32 @@ def test_the_sample_file_has_every_field_and_imports_cleanly(
     factories.make_user(db, email="ann@example.org")
     number = _checked(client, sample.text.encode())
     assert _counts(client.get(f"/admin/imports/{number}").text)["create"] == 1
+
+
+def test_a_file_wrong_everywhere_changes_nothing_and_says_so_row_by_row(
+    client: TestClient, db: Session
+) -> None:
+    factories.make_user(db, email="ann@example.org")
+    content = _events_csv(
+        "x,,31/12/2027,Public,ann",
+        "-1," + "t" * 201 + ",2027-02-30,PRIVATE,@",
+        "1.5,   ,yesterday,secret,",
+    )
+    number = _checked(client, content)
+    page = client.get(f"/admin/imports/{number}").text
+    assert _counts(page) == {"create": 0, "update": 0, "unchanged": 0, "error": 3}
+    assert "Nothing to create or update." in text_of(page)
+    errors = list(csv.reader(io.StringIO(client.get(f"/admin/imports/{number}/errors").text)))
+    # Every wrong cell is named: 5 in each of 3 rows, less row 3's organizer "@", which has
+    # the shape of an email and would be looked up only once the row's cells pass.
+    assert len(errors) == 1 + 14
+    assert {row[1] for row in errors[1:]} == {
+        "id",
+        "title",
+        "date_of",
+        "social_status",
+        "organizer",
+    }
+    refused = client.post(f"/admin/imports/{number}", data={"action": "commit"})
+    assert "nothing to create or update" in text_of(refused.text)
+    assert count(db, Event) == 0

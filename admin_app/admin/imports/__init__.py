@@ -3,6 +3,8 @@ in a staging table with the forms' own rules, and committed as a background job 
 one change set that Undo takes back whole (docs/IMPORTS.md).
 
 One module a step: `reading` (a file a row at a time, hostile files refused), `stored` (the
-upload kept in the database), `fields` (what each column may fill, by the forms' rules),
-`checking` (the dry run), `committing` (Confirm), `jobs` (both as background jobs), `pages`
-(what staff see)."""
+upload kept in the database), `upload` (an uploaded file made an import), `fields` (what each
+column may fill, by the forms' rules), `staged` (a staged row and the plan), `matching` (each
+row's match and verdict, a batch at a time), `checking` (the dry run), `committing` (Confirm),
+`jobs` (both as background jobs), `findings` (what the page shows of a dry run), `actions`
+(the page's buttons), `pages` (the routes)."""

@@ -33,6 +33,13 @@ def checked_state(found: Import) -> dict[str, Any]:
     return {"mapping": list(found.mapping), "mode": found.mode, "skip": found.skip_unchanged}
 
 
+def dry_run_current(found: Import) -> bool:
+    """Whether the import's dry run checked what Confirm would now write."""
+    checked = dict(found.checked or {})
+    checked.pop("at", None)
+    return found.counts is not None and checked == checked_state(found)
+
+
 def counts_in_words(counts: dict[str, Any]) -> str:
     parts = [
         f"{counts.get('create', 0):,} to create",
@@ -115,12 +122,11 @@ def run_commit(job_run: JobRun) -> str:
     found = _load(job_run)
     if found.committed_at is not None:
         raise JobRefused("this file was imported already.")
-    checked = dict(found.checked or {})
-    checked.pop("at", None)
-    if not found.counts or checked != checked_state(found):
+    if not dry_run_current(found):
         raise JobRefused("the mapping changed since the dry run: check the file again first.")
     plan = Plan.of(found)
-    total = int(found.counts.get("create", 0)) + int(found.counts.get("update", 0))
+    counts = found.counts or {}
+    total = int(counts.get("create", 0)) + int(counts.get("update", 0))
     job_run.progress(0, total)
     noun = NOUNS[found.identity]
 

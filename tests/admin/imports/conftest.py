@@ -83,3 +83,20 @@ def _form_values(page: str) -> list[tuple[str, str]]:
     if re.search(r'name="skip_unchanged" value="yes" checked', page):
         values.append(("skip_unchanged", "yes"))
     return values
+
+
+def events_csv(*rows: str, header: str = "id,title,date_of,social_status,organizer") -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def counts(page: str) -> dict[str, int]:
+    found = re.findall(r'data-count="(\w+)">([\d,]+)<', page)
+    return {name: int(value.replace(",", "")) for name, value in found}
+
+
+def checked(client: TestClient, content: bytes, identity: str = "event", **fields: str) -> int:
+    status, where = upload(client, identity, content)
+    assert status == 303, where
+    number = import_id(where)
+    act(client, number, "check", **fields)
+    return number

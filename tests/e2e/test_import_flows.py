@@ -48,7 +48,8 @@ def test_import_events_fix_the_mapping_confirm_and_undo(
     expect(page.locator('[data-count="create"]')).to_have_text("3")
     expect(page.locator('[data-count="error"]')).to_have_text("1")
     expect(page.locator("#import-errors")).to_contain_text("Not a valid date value")
-    shots.take(page, "dry-run")
+    page.locator("#import-dry-run").scroll_into_view_if_needed()
+    shots.take(page, "dry-run", docs_name="import-dry-run.png")
     # The import's page at its fullest (mapping, counts, updates, problems): WCAG 2.2 AA in
     # both themes.
     assert violations(page) == []

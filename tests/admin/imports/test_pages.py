@@ -50,6 +50,7 @@ def test_an_events_file_is_checked_confirmed_and_undone_as_one_change_set(
     # Before and after, field by field, for the update.
     assert "Old title" in page and "New title" in page and "2027-01-02" in page
     assert "Not a valid date value" in page and "No user has this email" in page
+    assert "Confirm: create 2 and update 1 events" in text_of(page)
     # Nothing changed yet.
     assert count(db, Event) == 1
     db.refresh(old)

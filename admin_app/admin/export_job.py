@@ -35,7 +35,8 @@ from admin_app.admin.feedback import flash
 from admin_app.admin.roles import acting, active_role, role_may
 from admin_app.admin.selection import Selection, count_rows, more_than
 from admin_app.jobs import store
-from admin_app.jobs.files import FileWriter, WrittenBeside
+from admin_app.jobs.beside import Beside
+from admin_app.jobs.files import FileWriter
 from admin_app.jobs.queue import JobQueue
 from admin_app.jobs.runner import JobRefused, JobRun, Kind, job_link
 from admin_app.jobs.store import Owner
@@ -231,29 +232,26 @@ def _copy_out(driver: Any, compiled: Any, writer: FileWriter, job_run: JobRun) -
     pending: list[bytes] = []
     pending_size = lines = 0
     reported_at = time.monotonic()
-    beside = WrittenBeside(writer)
-    try:
-        with driver.cursor() as cursor:
-            query = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)"
-            with cursor.copy(query, compiled.params):
-                # COPY hands over a row at a time, read here with libpq's own blocking read
-                # (psycopg's row generator cost about a microsecond a row); they are stored a
-                # mebibyte at a time. On Cancel or an error the block's exit cancels the COPY.
-                read = driver.pgconn.get_copy_data
-                while (row := read(0))[0] > 0:
-                    # A copy: holding libpq's own buffers until the flush cost 1.5 s a million.
-                    pending.append(bytes(row[1]))
-                    pending_size += row[0]
-                    if pending_size >= COPY_WRITE_BYTES:
-                        lines += _flush(pending, record_ends, beside)
-                        pending_size = 0
-                        if time.monotonic() - reported_at >= PROGRESS_SECONDS:
-                            job_run.progress(max(0, lines - 1))
-                            reported_at = time.monotonic()
-                lines += _flush(pending, record_ends, beside)
-                written = _copy_result(driver.pgconn, row[0])
-    finally:
-        beside.close()
+    # The file is stored by a second thread while COPY is read (8 mebibytes in between).
+    with Beside(writer.write, depth=8) as beside, driver.cursor() as cursor:
+        query = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)"
+        with cursor.copy(query, compiled.params):
+            # COPY hands over a row at a time, read here with libpq's own blocking read
+            # (psycopg's row generator cost about a microsecond a row); they are stored a
+            # mebibyte at a time. On Cancel or an error the block's exit cancels the COPY.
+            read = driver.pgconn.get_copy_data
+            while (row := read(0))[0] > 0:
+                # A copy: holding libpq's own buffers until the flush cost 1.5 s a million.
+                pending.append(bytes(row[1]))
+                pending_size += row[0]
+                if pending_size >= COPY_WRITE_BYTES:
+                    lines += _flush(pending, record_ends, beside)
+                    pending_size = 0
+                    if time.monotonic() - reported_at >= PROGRESS_SECONDS:
+                        job_run.progress(max(0, lines - 1))
+                        reported_at = time.monotonic()
+            lines += _flush(pending, record_ends, beside)
+            written = _copy_result(driver.pgconn, row[0])
     return written
 
 
@@ -269,10 +267,10 @@ def _copy_result(pgconn: Any, ended: int) -> int:
     return written
 
 
-def _flush(pending: list[bytes], record_ends: RecordEnds, writer: WrittenBeside) -> int:
+def _flush(pending: list[bytes], record_ends: RecordEnds, writer: Beside) -> int:
     data = b"".join(pending)
     pending.clear()
-    writer.write(record_ends(data))
+    writer.put(record_ends(data))
     # Lines, for progress (a text with a line break in it counts twice here).
     return data.count(b"\n")
 

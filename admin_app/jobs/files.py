@@ -1,8 +1,6 @@
 """Result files kept in the database in chunks: any web instance serves them without a shared
 disk, a chunk at a time (flat memory), until they expire."""
 
-import queue
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -77,42 +75,6 @@ class FileWriter:
             session.add(JobFileChunk(file_id=self.file_id, seq=self._seq, data=chunk))
         self._seq += 1
         self.size += len(chunk)
-
-
-class WrittenBeside:
-    """A FileWriter fed from another thread: the job reads its rows while this thread stores
-    what it read (each on its own connection), so the two waits overlap instead of adding up.
-    At most `depth` pieces wait in between (flat memory); a failure to store is raised to the
-    job at its next `write` or at `close`."""
-
-    def __init__(self, writer: FileWriter, *, depth: int = 8) -> None:
-        self.writer = writer
-        self._pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._store, daemon=True)
-        self._thread.start()
-
-    def _store(self) -> None:
-        while (piece := self._pieces.get()) is not None:
-            if self._error is None:
-                try:
-                    self.writer.write(piece)
-                except BaseException as error:  # handed to the job's thread
-                    self._error = error
-
-    def write(self, data: bytes) -> None:
-        self._raise()
-        self._pieces.put(data)
-
-    def close(self) -> None:
-        """Wait until everything is stored (the file is not closed: its writer's owner does)."""
-        self._pieces.put(None)
-        self._thread.join()
-        self._raise()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            raise self._error
 
 
 def chunks(factory: sessionmaker[Session], file_id: int) -> Iterator[bytes]:

@@ -6,8 +6,6 @@ import's own tables is written."""
 
 import csv
 import io
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -45,6 +43,7 @@ from admin_app.admin.imports.staged import (
     Plan,
     problem,
 )
+from admin_app.jobs.beside import Beside
 from admin_app.models import PROBLEM_VALUE_MAX_LENGTH, ImportProblem, ImportRow
 
 # Rows read, decided and written to the staging table at a time (and progress reported).
@@ -104,7 +103,7 @@ def stage(
     read = 0
     # On SQLite the writing is Python as much as the reading (its driver binds each value):
     # a second thread only made both wait for the interpreter.
-    with Beside(write) if postgres else Inline(write) as writer:
+    with Beside(write, threaded=postgres) as writer:
         for batch in _batches(plan, path):
             writer.put(batch)
             read += len(batch.rows)
@@ -115,59 +114,6 @@ def stage(
             # by row number): without them it takes a million rows for a few.
             session.execute(text("ANALYZE import_rows"))
     return read
-
-
-class Beside:
-    """Runs `work` on each item put, in a thread of its own, one item behind the caller; the
-    first error it meets is raised in the caller (at the next put, or on leaving)."""
-
-    def __init__(self, work: Callable[[Any], None]) -> None:
-        self._work = work
-        self._items: queue.Queue[Any] = queue.Queue(maxsize=1)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> "Beside":
-        self._thread.start()
-        return self
-
-    def put(self, item: Any) -> None:
-        self._raise()
-        self._items.put(item)
-
-    def __exit__(self, *exc: object) -> None:
-        self._items.put(_DONE)
-        self._thread.join()
-        if exc[0] is None:
-            self._raise()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def _run(self) -> None:
-        while (item := self._items.get()) is not _DONE:
-            if self._error is None:
-                try:
-                    self._work(item)
-                except BaseException as error:  # handed to the caller's thread
-                    self._error = error
-
-
-_DONE = object()
-
-
-class Inline(Beside):
-    """Beside's interface, run in the caller's thread."""
-
-    def __enter__(self) -> "Inline":
-        return self
-
-    def put(self, item: Any) -> None:
-        self._work(item)
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _batches(plan: Plan, path: Path) -> Iterator[Batch]:

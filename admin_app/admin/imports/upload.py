@@ -2,7 +2,10 @@
 mapping with exactly its headers or by the headers' names; the same file again is the same
 import."""
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app.admin.imports import stored
@@ -23,14 +26,36 @@ def keep(
 ) -> tuple[int, bool]:
     """The import of this file, new (with its chunks and a guessed or saved mapping) or the
     one this staff member made of the same file for the same list: (id, new)."""
+    try:
+        return _new_or_existing(factory, who, identity, file_name, received, headers, first_rows)
+    except IntegrityError:
+        # The same upload sent twice at once (a double submit): the first one made it.
+        with factory() as session:
+            existing = session.scalar(_same_file(who, identity, received))
+        if existing is None:
+            raise
+        return int(existing), False
+
+
+def _same_file(who: Owner, identity: str, received: stored.Received) -> Select[Any]:
+    return select(Import.id).where(
+        Import.owner_id == who.staff_id,
+        Import.identity == identity,
+        Import.file_hash == received.sha256,
+    )
+
+
+def _new_or_existing(
+    factory: sessionmaker[Session],
+    who: Owner,
+    identity: str,
+    file_name: str,
+    received: stored.Received,
+    headers: list[str],
+    first_rows: list[list[str]],
+) -> tuple[int, bool]:
     with factory() as session, session.begin():
-        existing = session.scalar(
-            select(Import.id).where(
-                Import.owner_id == who.staff_id,
-                Import.identity == identity,
-                Import.file_hash == received.sha256,
-            )
-        )
+        existing = session.scalar(_same_file(who, identity, received))
         if existing is not None:
             return int(existing), False
         saved = saved_mapping(session, who.staff_id, identity, headers)

@@ -2,13 +2,20 @@
 fits the next file with the same columns, and the upload itself needs its token and a size
 within the limit."""
 
+import io
 import re
+from typing import Any
 
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
-from admin_app.models import Import, StaffRole
+from admin_app.admin.imports import stored
+from admin_app.admin.imports import upload as upload_module
+from admin_app.jobs.store import Owner
+from admin_app.models import Import, Staff, StaffRole
 from tests import factories
 from tests.admin.imports.conftest import (
     MAX_BYTES,
@@ -80,3 +87,26 @@ def test_an_upload_needs_its_token_and_a_size_within_the_limit(
     assert refused.status_code == 413
     assert "larger than 4.0 MiB" in text_of(refused.text)
     assert len(list(db.scalars(select(Import)))) == 1
+
+
+def test_the_same_file_sent_twice_at_once_is_one_import(
+    app: FastAPI, admin_staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    factory = app.state.session_factory
+    received = stored.receive(io.BytesIO(b"email\nann@example.org\n"), "a.csv", max_bytes=10**6)
+    who = Owner(staff_id=admin_staff.id, email=admin_staff.email)
+    first, new = upload_module.keep(factory, who, "user", "a.csv", received, ["email"], [])
+    assert new
+    # The second request looked before the first one committed: it finds nothing, inserts,
+    # and meets the unique index.
+    looks: list[int] = []
+    real = upload_module._same_file
+
+    def not_yet(*args: Any) -> Any:
+        looks.append(1)
+        return select(Import.id).where(false()) if len(looks) == 1 else real(*args)
+
+    monkeypatch.setattr(upload_module, "_same_file", not_yet)
+    again = upload_module.keep(factory, who, "user", "a.csv", received, ["email"], [])
+    assert again == (first, False)
+    received.path.unlink()

@@ -40,7 +40,7 @@ import psycopg
 from sqlalchemy import select
 
 from admin_app import audit
-from admin_app.admin.imports import stored
+from admin_app.admin.imports import upload as stored
 from admin_app.admin.imports.fields import guess_mapping
 from admin_app.admin.imports.jobs import CHECK, COMMIT
 from admin_app.admin.imports.reading import header_of

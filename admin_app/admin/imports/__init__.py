@@ -2,9 +2,9 @@
 in a staging table with the forms' own rules, and committed as a background job in chunks, as
 one change set that Undo takes back whole (docs/IMPORTS.md).
 
-One module a step: `reading` (a file a row at a time, hostile files refused), `stored` (the
-upload kept in the database), `upload` (an uploaded file made an import), `fields` (what each
+One module a step: `reading` (a file a row at a time, hostile files refused), `upload` (the
+file kept in the database and made an import), `fields` (what each
 column may fill, by the forms' rules), `staged` (a staged row and the plan), `matching` (each
-row's match and verdict, a batch at a time), `checking` (the dry run), `committing` (Confirm),
-`jobs` (both as background jobs), `findings` (what the page shows of a dry run), `actions`
-(the page's buttons), `pages` (the routes)."""
+row's match and verdict, a batch at a time), `checking` (the dry run), `committing` (Confirm,
+chunk by chunk), `chunk` (one chunk's writes), `jobs` (both as background jobs), `findings`
+(what the page shows of a dry run), `actions` (the page's buttons), `pages` (the routes)."""

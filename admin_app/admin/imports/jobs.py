@@ -9,10 +9,11 @@ from sqladmin.authorization import Action
 from sqlalchemy import update
 
 from admin_app import clock
-from admin_app.admin.imports import checking, committing, stored
+from admin_app.admin.imports import checking, committing
 from admin_app.admin.imports.checking import mapping_problems
 from admin_app.admin.imports.reading import FileProblem
 from admin_app.admin.imports.staged import Plan
+from admin_app.admin.imports.upload import local_copy
 from admin_app.admin.roles import active_role, role_may
 from admin_app.admin.wording import plural
 from admin_app.jobs.runner import JobRefused, JobRun, Kind
@@ -98,7 +99,7 @@ def run_check(job_run: JobRun) -> str:
     plan = Plan.of(found)
     job_run.progress(0)
     try:
-        with stored.local_copy(job_run.factory, found.id) as path:
+        with local_copy(job_run.factory, found.id) as path:
             read = checking.stage(job_run.factory, plan, path, lambda done: job_run.progress(done))
     except FileProblem as problem:
         raise JobRefused(str(problem)) from problem

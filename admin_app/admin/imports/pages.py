@@ -23,13 +23,13 @@ from admin_app.admin.export import inert_csv
 from admin_app.admin.export_job import size_in_words
 from admin_app.admin.feedback import flash
 from admin_app.admin.ids import parse_id
-from admin_app.admin.imports import actions, reading, stored
+from admin_app.admin.imports import actions, reading
 from admin_app.admin.imports import jobs as import_jobs
 from admin_app.admin.imports.checking import mapping_problems
 from admin_app.admin.imports.fields import FIELDS, SAMPLES
 from admin_app.admin.imports.findings import details, problems_after
 from admin_app.admin.imports.staged import MODES
-from admin_app.admin.imports.upload import keep, safe_name
+from admin_app.admin.imports.upload import TooLarge, keep, receive, safe_name
 from admin_app.admin.panel import PanelPage
 from admin_app.admin.roles import acting
 from admin_app.jobs import store
@@ -150,8 +150,8 @@ class ImportsView(PanelPage):
             return await self._upload_page(request, view, "Choose a CSV or XLSX file.", 400)
         file_name = safe_name(upload.filename)[:FILE_NAME_MAX_LENGTH] or "upload"
         try:
-            received = await anyio.to_thread.run_sync(stored.receive, upload.file, file_name, limit)
-        except stored.TooLarge:
+            received = await anyio.to_thread.run_sync(receive, upload.file, file_name, limit)
+        except TooLarge:
             words = size_in_words(limit)
             return await self._upload_page(
                 request, view, f"The file is larger than {words}, the most an import takes.", 413

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from admin_app.admin.imports import reading, stored
+from admin_app.admin.imports import reading
+from admin_app.admin.imports import upload as stored
 from admin_app.admin.imports.reading import FileProblem
 
 

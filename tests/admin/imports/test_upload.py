@@ -1,7 +1,9 @@
-"""An uploaded file made an import: the same file again is the same import, a saved mapping
+"""An uploaded file, kept in the database in chunks and read back byte for byte, made an
+import: the same file again is the same import, a saved mapping
 fits the next file with the same columns, and the upload itself needs its token and a size
 within the limit."""
 
+import hashlib
 import io
 import re
 from typing import Any
@@ -12,7 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
-from admin_app.admin.imports import stored
 from admin_app.admin.imports import upload as upload_module
 from admin_app.jobs.store import Owner
 from admin_app.models import Import, Staff, StaffRole
@@ -93,7 +94,9 @@ def test_the_same_file_sent_twice_at_once_is_one_import(
     app: FastAPI, admin_staff: Staff, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     factory = app.state.session_factory
-    received = stored.receive(io.BytesIO(b"email\nann@example.org\n"), "a.csv", max_bytes=10**6)
+    received = upload_module.receive(
+        io.BytesIO(b"email\nann@example.org\n"), "a.csv", max_bytes=10**6
+    )
     who = Owner(staff_id=admin_staff.id, email=admin_staff.email)
     first, new = upload_module.keep(factory, who, "user", "a.csv", received, ["email"], [])
     assert new
@@ -110,3 +113,29 @@ def test_the_same_file_sent_twice_at_once_is_one_import(
     again = upload_module.keep(factory, who, "user", "a.csv", received, ["email"], [])
     assert again == (first, False)
     received.path.unlink()
+
+
+def test_an_upload_is_stored_in_chunks_and_read_back_whole(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(upload_module, "CHUNK_BYTES", 1000)
+    content = b"title\n" + "Café, été\n".encode() * 700
+    received = upload_module.receive(io.BytesIO(content), "file.csv", max_bytes=10**6)
+    assert received.sha256 == hashlib.sha256(content).hexdigest()
+    assert received.size == len(content) and received.layout.encoding == "utf-8"
+    factory = app.state.session_factory
+    with factory() as session, session.begin():
+        found = Import(
+            identity="event",
+            owner_email="a@b.org",
+            file_name="file.csv",
+            file_hash=received.sha256,
+            file_format="csv",
+        )
+        session.add(found)
+        session.flush()
+        upload_module.store(session, found.id, received.path)
+    received.path.unlink()
+    with upload_module.local_copy(factory, found.id) as path:
+        assert path.read_bytes() == content
+    assert not path.exists()

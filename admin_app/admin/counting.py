@@ -1,7 +1,7 @@
 """List row counts: capped, and kept a minute per filter, so no view counts a million rows by
 surprise (Django's `show_full_result_count = False`, with the count one click away).
 
-A list counts its matching rows up to COUNT_CAP (or a little past the page it shows, for deep
+A list counts its matching rows up to LIST_COUNT_CAP (or a little past the page it shows, for deep
 pages): past that it says "10,000+ items", and `recount=1` counts them all. A reused count may be
 out of date (another worker may have deleted rows since): the page says how old it is and offers
 an exact recount.
@@ -26,7 +26,7 @@ COUNT_AGE_STATE = "count_age_seconds"
 # Request state: True when the shown count stopped at its cap ("10,000+").
 COUNT_CAPPED_STATE = "count_capped"
 # Rows counted before a list says "10,000+": an index range of this size counts in milliseconds.
-COUNT_CAP = 10_000
+LIST_COUNT_CAP = 10_000
 EXACT = 0  # the cap of an exact count
 # Connection info key: this transaction wrote rows.
 _WROTE = "wrote_rows"
@@ -146,7 +146,7 @@ class CountedListView(ListQueryView):
         page = self.validate_page_number(params.get("page"), 1)
         largest = max(self.page_size_options)
         size = min(self.validate_page_number(params.get("pageSize"), self.page_size), largest)
-        return max(COUNT_CAP, page * size)
+        return max(LIST_COUNT_CAP, page * size)
 
 
 def _wrote(conn: Connection) -> bool:

@@ -26,12 +26,12 @@ from sqlalchemy import (
 )
 from starlette.datastructures import QueryParams
 
-from admin_app.admin.counting import COUNT_CAP
+from admin_app.admin.counting import LIST_COUNT_CAP
 from admin_app.models import Event, User
 
 # Matching rows a facet reads at most: the list's count cap, so the two are one reading
 # (faceted.counted_already).
-FACET_SAMPLE = COUNT_CAP
+FACET_SAMPLE = LIST_COUNT_CAP
 # Users whose events "events per organizer" counts at most (each costs an index range).
 ORGANIZER_SAMPLE = 1_000
 TOP = 10

@@ -2,7 +2,8 @@
 grouped, the top few of each, with "see all N" links into the filtered lists.
 
 Records are found by each list's own search (the same statement, so the same indexes: trigram on
-PostgreSQL, FTS5 on SQLite) in the list's own order; their count stops at COUNT_CAP, and a term
+PostgreSQL, FTS5 on SQLite) in the list's own order; their count stops at SEARCH_COUNT_CAP,
+and a term
 with fewer matches than that has them sorted instead of the list's order walked. Terms of
 fewer than three characters search pages only: records would be a scan of every row per
 keystroke (the list search still does it, and says so).
@@ -20,7 +21,7 @@ from admin_app.admin.formatters import path_only
 from admin_app.admin.text_search import MAX_TERM_LENGTH
 
 TOP = 5
-COUNT_CAP = 1_000
+SEARCH_COUNT_CAP = 1_000
 MIN_RECORD_TERM = 3
 
 
@@ -42,7 +43,7 @@ class Group:
 
     @property
     def total_text(self) -> str:
-        return f"{COUNT_CAP:,}+" if self.capped else f"{self.total:,}"
+        return f"{SEARCH_COUNT_CAP:,}+" if self.capped else f"{self.total:,}"
 
 
 def cleaned(term: str) -> str:
@@ -57,14 +58,14 @@ async def record_group(view: Any, request: Request, term: str) -> Group | None:
         return None
     matching = await view.matching_query(QueryParams({"search": term}))
     pk = view.pk_columns[0]
-    capped = matching.order_by(None).limit(COUNT_CAP + 1).subquery()
+    capped = matching.order_by(None).limit(SEARCH_COUNT_CAP + 1).subquery()
 
     def run() -> tuple[list[Any], int]:
         with view.sync_sessions(expire_on_commit=False) as session:
             ids = list(session.scalars(select(capped.c[pk.key])))
             # A rare term: its few matches, sorted; walking the list's order past rows that do
             # not match would read the whole table. A common one: the walk stops at once.
-            top = matching.where(pk.in_(ids)) if len(ids) <= COUNT_CAP else matching
+            top = matching.where(pk.in_(ids)) if len(ids) <= SEARCH_COUNT_CAP else matching
             return list(session.scalars(top.limit(TOP)).unique().all()), len(ids)
 
     rows, total = await anyio.to_thread.run_sync(run)
@@ -80,8 +81,8 @@ async def record_group(view: Any, request: Request, term: str) -> Group | None:
     return Group(
         title=view.name_plural,
         hits=hits,
-        total=min(total, COUNT_CAP),
-        capped=total > COUNT_CAP,
+        total=min(total, SEARCH_COUNT_CAP),
+        capped=total > SEARCH_COUNT_CAP,
         see_all=f"{see_all}?{QueryParams({'search': term})}",
     )
 

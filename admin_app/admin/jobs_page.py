@@ -17,8 +17,8 @@ from admin_app.admin.feedback import flash
 from admin_app.admin.ids import parse_id
 from admin_app.admin.panel import PanelPage
 from admin_app.admin.roles import acting
-from admin_app.admin.wording import in_words
 from admin_app.jobs import files, notifications, store
+from admin_app.jobs.runner import title_of
 from admin_app.models import Job, JobFile, JobState
 from admin_app.web.form_bodies import text_form
 
@@ -118,9 +118,7 @@ class JobsView(PanelPage):
     # --- Steps ----------------------------------------------------------------------------------
 
     def _title(self, job: Job) -> str:
-        """ "Delete of 12,000 events": the kind's own words for the job."""
-        kind = self.panel.jobs.kinds.get(job.kind)
-        return kind.title(job) if kind else in_words(job.kind)
+        return title_of(self.panel.jobs.kinds, job)
 
     def _next_link(self, job: Job) -> tuple[str, str] | None:
         """Where the job's work goes on (an import's page), with its words, if elsewhere."""

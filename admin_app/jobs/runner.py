@@ -119,11 +119,17 @@ def _run_claimed(factory: sessionmaker[Session], kinds: Mapping[str, Kind], job:
     except store.Cancelled:
         _end(factory, job, JobState.CANCELLED, f"Cancelled: {kind.on_cancel}", kind)
     except JobRefused as refused:
-        _end(factory, job, JobState.FAILED, f"{_title(factory, kind, job)} failed: {refused}", kind)
+        _end(
+            factory,
+            job,
+            JobState.FAILED,
+            f"{_title_now(factory, kinds, job)} failed: {refused}",
+            kind,
+        )
     except Exception as error:
         log.exception("job %s (%s) failed", job.id, job.kind)
         text = (
-            f"{_title(factory, kind, job)} failed: {type(error).__name__}. Retry it; if it "
+            f"{_title_now(factory, kinds, job)} failed: {type(error).__name__}. Retry it; if it "
             "fails again, tell an admin."
         )
         _end(factory, job, JobState.FAILED, text, kind)
@@ -132,7 +138,7 @@ def _run_claimed(factory: sessionmaker[Session], kinds: Mapping[str, Kind], job:
             factory,
             job,
             JobState.DONE,
-            f"{_title(factory, kind, job)} {kind.done}: {message}",
+            f"{_title_now(factory, kinds, job)} {kind.done}: {message}",
             kind,
         )
 
@@ -172,12 +178,11 @@ def reap(
                 if job.owner_id is None:
                     continue
                 kind = kinds.get(job.kind)
-                title = kind.title(job) if kind else f"Job #{job.id}"
                 notify(
                     session,
                     staff_id=job.owner_id,
-                    text=f"{title} failed: {job.message}",
-                    link=job_link(job),
+                    text=f"{title_of(kinds, job)} failed: {job.message}",
+                    link=kind.link(job) if kind else job_link(job),
                     job_id=job.id,
                 )
     return stale
@@ -199,10 +204,17 @@ def _link_change_sets(factory: sessionmaker[Session], watch: _Watch) -> None:
         store.link_change_set(factory, watch.job_id, max(committed))
 
 
-def _title(factory: sessionmaker[Session], kind: Kind, job: Job) -> str:
+def title_of(kinds: Mapping[str, Kind], job: Job) -> str:
+    """ "Export of 812,000 events": a job in its kind's words (an unknown kind: its code, as
+    words). The one place a job is named: its page, the jobs list, its messages, the sweep's."""
+    kind = kinds.get(job.kind)
+    return kind.title(job) if kind else job.kind.replace("_", " ").capitalize()
+
+
+def _title_now(factory: sessionmaker[Session], kinds: Mapping[str, Kind], job: Job) -> str:
     # The job as it is now: the run has counted its rows since it was claimed.
     with factory() as session:
-        return kind.title(session.get(Job, job.id) or job)
+        return title_of(kinds, session.get(Job, job.id) or job)
 
 
 def _end(

@@ -67,7 +67,7 @@ def _events(db: Session, count: int) -> None:
 def test_a_large_match_is_counted_up_to_the_cap_and_exactly_on_request(
     client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(counting, "COUNT_CAP", 30)
+    monkeypatch.setattr(counting, "LIST_COUNT_CAP", 30)
     _events(db, 80)
     first = client.get("/admin/event/list").text
     assert _total(first) == "30+" and 'id="count-all"' in first
@@ -83,7 +83,7 @@ def test_a_large_match_is_counted_up_to_the_cap_and_exactly_on_request(
 def test_a_deep_page_past_the_cap_is_served_and_says_at_least(
     client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(counting, "COUNT_CAP", 10)
+    monkeypatch.setattr(counting, "LIST_COUNT_CAP", 10)
     _events(db, 120)
     page = client.get("/admin/event/list", params={"page": "3", "pageSize": "25"}).text
     assert "Showing 51 to 75 of 75+ items" in " ".join(page.split())

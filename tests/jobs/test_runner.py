@@ -104,3 +104,10 @@ def test_the_sweep_deletes_notifications_read_a_month_ago_and_keeps_unread_ones(
     app.state.jobs.sweep()
     db.expire_all()
     assert list(db.scalars(select(Notification.text))) == ["still unread"]
+
+
+def test_a_job_is_named_by_its_kind_in_one_place(app: FastAPI) -> None:
+    kinds = app.state.jobs.kinds
+    dry_run = Job(id=7, kind="import_check", params={"import": 3, "file": "partners.csv"})
+    assert runner.title_of(kinds, dry_run) == "Dry run of partners.csv"
+    assert runner.title_of(kinds, Job(id=8, kind="no_such_kind", params={})) == "No such kind"

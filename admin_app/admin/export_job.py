@@ -20,7 +20,6 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app import audit
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.confirmation import in_words
 from admin_app.admin.export import (
@@ -32,14 +31,13 @@ from admin_app.admin.export import (
     record_export,
 )
 from admin_app.admin.feedback import flash
-from admin_app.admin.roles import acting, active_role, role_may
+from admin_app.admin.roles import active_role, job_owner, role_may
 from admin_app.admin.selection import Selection, count_rows, more_than
 from admin_app.jobs import store
 from admin_app.jobs.beside import Beside
 from admin_app.jobs.files import FileWriter
 from admin_app.jobs.queue import JobQueue
 from admin_app.jobs.runner import JobRefused, JobRun, Kind, job_link
-from admin_app.jobs.store import Owner
 from admin_app.models import Job
 from admin_app.web.form_bodies import text_form
 
@@ -304,8 +302,7 @@ async def start_page(
         page: Response = await templates.TemplateResponse(request, "export_start.html", context)
         return page
     form = await text_form(request)
-    who = acting(request)
-    owner = Owner(staff_id=who.staff_id, email=_email())
+    owner = job_owner(request)
     job_id, created = await anyio.to_thread.run_sync(
         lambda: store.ask(
             view.sync_sessions,
@@ -324,8 +321,3 @@ async def start_page(
             f"#{job_id}. You will be notified when the file is ready.",
         )
     return RedirectResponse(job_link(job_id), status_code=303)
-
-
-def _email() -> str:
-    actor = audit.current_actor()
-    return actor.email if actor else ""

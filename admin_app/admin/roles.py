@@ -4,7 +4,9 @@ from sqladmin.authorization import Action, GrantsAuthorizationBackend, custom_ac
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from admin_app import audit
 from admin_app.history.refusals import Acting
+from admin_app.jobs.store import Owner
 from admin_app.models import Staff, StaffRole
 from admin_app.web.auth import ROLE_STATE, STAFF_STATE
 
@@ -93,6 +95,12 @@ class RoleAuthorization(GrantsAuthorizationBackend):
 
 def is_admin(request: Request) -> bool:
     return bool(getattr(request.state, ROLE_STATE, None) == StaffRole.ADMIN)
+
+
+def job_owner(request: Request) -> Owner:
+    """Who asks for a job from this request: the staff member, as the audit trail names them."""
+    actor = audit.current_actor()
+    return Owner(staff_id=acting(request).staff_id, email=actor.email if actor else "")
 
 
 def acting(request: Request) -> Acting:

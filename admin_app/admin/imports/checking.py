@@ -31,7 +31,6 @@ from admin_app.admin.imports.matching import Matcher
 from admin_app.admin.imports.reading import FileProblem, rows
 from admin_app.admin.imports.staged import (
     ACTION,
-    ACTIONS,
     COLUMNS,
     ERROR,
     MODES,
@@ -41,6 +40,7 @@ from admin_app.admin.imports.staged import (
     SLOTS,
     Batch,
     Plan,
+    counted,
     problem,
 )
 from admin_app.jobs.beside import Beside
@@ -194,7 +194,6 @@ def _write(session: Session, batch: Batch) -> None:
 def classify(session: Session, plan: Plan) -> dict[str, int]:
     """Refuse keys on more than one row, and count the rows by what Confirm would do with
     them (and "rows")."""
-    mine = ImportRow.import_id == plan.import_id
     if plan.identity == "user":
         key = ImportRow.key_id if plan.mapped("id") else ImportRow.email
         _refuse_repeats(session, plan, key, "id" if plan.mapped("id") else "email")
@@ -202,12 +201,7 @@ def classify(session: Session, plan: Plan) -> dict[str, int]:
             _refuse_repeats(session, plan, ImportRow.email, "email")
     elif plan.mapped("id"):
         _refuse_repeats(session, plan, ImportRow.key_id, "id")
-    counted = session.execute(
-        select(ImportRow.action, func.count()).where(mine).group_by(ImportRow.action)
-    ).all()
-    counts = dict.fromkeys(ACTIONS, 0) | {str(action): int(n) for action, n in counted}
-    counts["rows"] = sum(counts[action] for action in ACTIONS)
-    return counts
+    return counted(session, plan.import_id)
 
 
 def _as_text(value: Any) -> Any:

@@ -34,15 +34,14 @@ def write_chunk(session: Session, plan: Plan, start: int, end: int) -> int:
     updating = _writing(plan, start, end, UPDATE)
     creating = _writing(plan, start, end, CREATE)
     postgres = session.get_bind().dialect.name == "postgresql"
+    targets = select(ImportRow.target_id).where(updating).correlate(None)
     if postgres:
         # Lock the rows to update first: none can change between the version check below and
         # the UPDATE (which would image a row it then leaves alone).
-        targets = select(ImportRow.target_id).where(updating)
         session.execute(select(model.id).where(model.id.in_(targets)).with_for_update()).all()
     _leave_stale(session, plan, start, end)
     change_set_id = audit.change_set_of(session)
     written = 0
-    targets = select(ImportRow.target_id).where(updating).correlate(None)
     if change_set_id is not None:
         images.capture(
             session,
@@ -102,7 +101,8 @@ def _create(session: Session, plan: Plan, creating: ColumnElement[bool], postgre
     ever used, under the write lock this transaction holds."""
     table = TARGETS[plan.identity].__table__
     if postgres:
-        next_id: Any = func.nextval(func.pg_get_serial_sequence(table.name, "id"))
+        next_id = func.nextval(func.pg_get_serial_sequence(table.name, "id"))
+        session.execute(update(ImportRow).where(creating).values(target_id=next_id))
     else:
         # Table names are our own (users, events), never input.
         used = literal_column(
@@ -124,8 +124,6 @@ def _create(session: Session, plan: Plan, creating: ColumnElement[bool], postgre
             .where(ImportRow.import_id == plan.import_id, ImportRow.row_no == ranked.c.row_no)
             .values(target_id=used + ranked.c.rank)
         )
-    if postgres:
-        session.execute(update(ImportRow).where(creating).values(target_id=next_id))
     now = clock.now()
     stamps = [literal(now, table.c.created_at.type), literal(now, table.c.updated_at.type)]
     if plan.identity == "user":
@@ -181,7 +179,7 @@ def _leave_stale(session: Session, plan: Plan, start: int, end: int) -> None:
         )
         reasons.append(
             (
-                and_(_writing_any(plan, start, end), taken),
+                and_(_writing(plan, start, end, CREATE, UPDATE), taken),
                 "email",
                 ImportRow.email,
                 "Another user took this email after the dry run: left out.",
@@ -191,7 +189,7 @@ def _leave_stale(session: Session, plan: Plan, start: int, end: int) -> None:
         reasons.append(
             (
                 and_(
-                    _writing_any(plan, start, end),
+                    _writing(plan, start, end, CREATE, UPDATE),
                     ~exists().where(User.id == ImportRow.organizer_id),
                 ),
                 "organizer",
@@ -206,17 +204,10 @@ def _leave_stale(session: Session, plan: Plan, start: int, end: int) -> None:
         session.execute(update(ImportRow).where(which).values(action=STALE))
 
 
-def _writing_any(plan: Plan, start: int, end: int) -> ColumnElement[bool]:
+def _writing(plan: Plan, start: int, end: int, *actions: str) -> ColumnElement[bool]:
+    """The chunk's staged rows with these actions."""
     return and_(
         ImportRow.import_id == plan.import_id,
         ImportRow.row_no.between(start, end),
-        ImportRow.action.in_((CREATE, UPDATE)),
-    )
-
-
-def _writing(plan: Plan, start: int, end: int, action: str) -> ColumnElement[bool]:
-    return and_(
-        ImportRow.import_id == plan.import_id,
-        ImportRow.row_no.between(start, end),
-        ImportRow.action == action,
+        ImportRow.action.in_(actions),
     )

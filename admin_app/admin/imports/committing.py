@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import audit, clock
 from admin_app.admin.imports.chunk import write_chunk
-from admin_app.admin.imports.staged import CREATE, STALE, UPDATE, Plan
+from admin_app.admin.imports.staged import CREATE, STALE, UPDATE, Plan, counted
 from admin_app.models import Import, ImportRow
 
 # Rows written per transaction: large enough that a million rows is a few hundred commits,
@@ -137,15 +137,5 @@ def _chunk_end(
 
 def _outcome(factory: sessionmaker[Session], plan: Plan) -> Outcome:
     with factory() as session:
-        counted = dict(
-            session.execute(
-                select(ImportRow.action, func.count())
-                .where(ImportRow.import_id == plan.import_id)
-                .group_by(ImportRow.action)
-            ).all()
-        )
-    return Outcome(
-        created=int(counted.get(CREATE, 0)),
-        updated=int(counted.get(UPDATE, 0)),
-        stale=int(counted.get(STALE, 0)),
-    )
+        counts = counted(session, plan.import_id)
+    return Outcome(created=counts[CREATE], updated=counts[UPDATE], stale=counts[STALE])

@@ -17,7 +17,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from admin_app import audit
 from admin_app.admin.base import PanelModelView
 from admin_app.admin.export import inert_csv
 from admin_app.admin.export_job import size_in_words
@@ -31,9 +30,8 @@ from admin_app.admin.imports.findings import details, problems_after
 from admin_app.admin.imports.staged import MODES
 from admin_app.admin.imports.upload import TooLarge, keep, receive, safe_name
 from admin_app.admin.panel import PanelPage
-from admin_app.admin.roles import acting
+from admin_app.admin.roles import acting, job_owner
 from admin_app.jobs import store
-from admin_app.jobs.store import Owner
 from admin_app.models import (
     FILE_NAME_MAX_LENGTH,
     Import,
@@ -165,7 +163,7 @@ class ImportsView(PanelPage):
             import_id, new = await anyio.to_thread.run_sync(
                 keep,
                 self.panel.sync_sessions,
-                _who(request),
+                job_owner(request),
                 view.identity,
                 file_name,
                 received,
@@ -217,7 +215,7 @@ class ImportsView(PanelPage):
     async def _act(self, request: Request, view: PanelModelView, found: Import) -> Response:
         form = await text_form(request)
         action = str(form.get("action", ""))
-        factory, jobs, who = self.panel.sync_sessions, self.panel.jobs, _who(request)
+        factory, jobs, who = self.panel.sync_sessions, self.panel.jobs, job_owner(request)
         if found.committed_at is not None and action != "forget":
             flash(request, "This file was imported already: undo its change set instead.", "error")
             return RedirectResponse(request.url, status_code=303)
@@ -292,12 +290,3 @@ class ImportsView(PanelPage):
         if found is None or not (who.is_admin or found.owner_id == who.staff_id):
             raise HTTPException(status_code=404, detail="There is no such import.")
         return found
-
-
-def _email() -> str:
-    actor = audit.current_actor()
-    return actor.email if actor else ""
-
-
-def _who(request: Request) -> Owner:
-    return Owner(staff_id=acting(request).staff_id, email=_email())

@@ -5,7 +5,7 @@ problem as the error file records it."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from admin_app.admin.imports.reading import Layout
@@ -121,6 +121,18 @@ def problem(
         "value": shown if len(shown) <= cut else shown[: cut - 1] + "…",
         "message": message[:500],
     }
+
+
+def counted(session: Session, import_id: int) -> dict[str, int]:
+    """The import's staged rows by action (every action, 0 when none), and "rows"."""
+    found = session.execute(
+        select(ImportRow.action, func.count())
+        .where(ImportRow.import_id == import_id)
+        .group_by(ImportRow.action)
+    ).all()
+    counts = dict.fromkeys(ACTIONS, 0) | {str(action): int(n) for action, n in found}
+    counts["rows"] = sum(counts[action] for action in ACTIONS)
+    return counts
 
 
 def discard(session: Session, import_id: int) -> None:

@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from admin_app.admin import facets
-from admin_app.admin.facets import MonthFacet, OrganizerFacet, StatusFacet
+from admin_app.admin.changelist import facets
+from admin_app.admin.changelist.facets import MonthFacet, OrganizerFacet, StatusFacet
 from admin_app.db import engine_at
 from admin_app.models import Event, SocialStatus, User
 from bench.client import ArmClient

@@ -40,11 +40,11 @@ import psycopg
 from sqlalchemy import select
 
 from admin_app import audit
-from admin_app.admin.imports import upload as stored
-from admin_app.admin.imports.fields import guess_mapping
-from admin_app.admin.imports.jobs import CHECK, COMMIT
-from admin_app.admin.imports.reading import header_of
-from admin_app.admin.imports.staged import discard
+from admin_app.admin.actions.imports import upload as stored
+from admin_app.admin.actions.imports.fields import guess_mapping
+from admin_app.admin.actions.imports.jobs import CHECK, COMMIT
+from admin_app.admin.actions.imports.reading import header_of
+from admin_app.admin.actions.imports.staged import discard
 from admin_app.history import undo
 from admin_app.jobs import runner, store
 from admin_app.main import create_app

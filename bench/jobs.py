@@ -37,9 +37,9 @@ from sqlalchemy.engine import make_url
 from starlette.datastructures import QueryParams
 
 from admin_app import audit
-from admin_app.admin.base import PanelModelView
-from admin_app.admin.export_job import list_statement
-from admin_app.admin.selection import Selection
+from admin_app.admin.actions.export_job import list_statement
+from admin_app.admin.changelist.selection import Selection
+from admin_app.admin.views.base import PanelModelView
 from admin_app.config import Settings
 from admin_app.history import images
 from admin_app.jobs import runner, store
@@ -102,7 +102,7 @@ def _query(layout: Layout) -> str:
 
 
 def _statement(view: PanelModelView, query: str) -> Any:
-    # As the export job builds it (admin/export_job.py).
+    # As the export job builds it (admin/actions/export_job.py).
     selection = Selection.whole_filter_of(QueryParams(query))
     return view.export_statement(asyncio.run(list_statement(view, selection)))
 

@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from admin_app import audit
-from admin_app.admin import batch
-from admin_app.admin.batch import BatchChanges
-from admin_app.admin.selection import Selection
+from admin_app.admin.actions import batch
+from admin_app.admin.actions.batch import BatchChanges
+from admin_app.admin.changelist.selection import Selection
 from admin_app.db import engine_at
 from admin_app.models import Event, SocialStatus, User
 from bench.client import ArmClient

@@ -108,3 +108,50 @@ def test_a_planted_cycle_is_found(tmp_path: Path) -> None:
         "admin_app.admin.base",
     ]
     assert graph["admin_app.config"] == {"admin_app.admin.base"}
+
+
+ROOMS = ("site", "views", "changelist", "actions", "forms", "core")
+
+
+def _room(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 3 and parts[1] == "admin" and parts[2] in ROOMS else None
+
+
+def _imports_between_rooms(importer: str) -> dict[str, set[str]]:
+    """Each module of one room of admin/ -> the other rooms it imports from."""
+    found: dict[str, set[str]] = {}
+    for name, imported in import_graph(PACKAGE_DIR).items():
+        if _room(name) == importer:
+            rooms = {_room(target) for target in imported} - {importer, None}
+            found[name] = {room for room in rooms if room}
+    return found
+
+
+def test_core_imports_no_other_room_of_admin() -> None:
+    # core/ is what every room stands on: ids, errors, text search, formatters, wording.
+    leaks = {name: rooms for name, rooms in _imports_between_rooms("core").items() if rooms}
+    assert len(_imports_between_rooms("core")) >= 5  # the walk really sees the room
+    assert leaks == {}
+
+
+def test_the_changelist_imports_no_view() -> None:
+    # Views are built from the list, never the other way round.
+    leaks = {
+        name: rooms
+        for name, rooms in _imports_between_rooms("changelist").items()
+        if "views" in rooms
+    }
+    assert len(_imports_between_rooms("changelist")) >= 5
+    assert leaks == {}
+
+
+@pytest.mark.parametrize("room", [*ROOMS, "actions/imports"])
+def test_no_room_of_admin_holds_more_than_twelve_modules(room: str) -> None:
+    modules = [p for p in (PACKAGE_DIR / "admin" / room).glob("*.py") if p.name != "__init__.py"]
+    assert 0 < len(modules) <= 12, sorted(p.name for p in modules)
+
+
+def test_admin_keeps_only_its_rooms_at_its_top() -> None:
+    top = sorted(p.name for p in (PACKAGE_DIR / "admin").glob("*.py"))
+    assert top == ["__init__.py"]

@@ -9,36 +9,36 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from admin_app.admin import export_job
-from admin_app.admin.account import AccountView
-from admin_app.admin.audit_log import AuditLogAdmin
-from admin_app.admin.base import PanelModelView
-from admin_app.admin.change_sets import ChangeSetAdmin
-from admin_app.admin.counting import forget_after_writes
-from admin_app.admin.errors import FORM_ERROR_SUMMARY, log_refusals_in_one_line
-from admin_app.admin.events import EventAdmin
-from admin_app.admin.export_job import ExportKind
-from admin_app.admin.feedback import save_feedback
-from admin_app.admin.formatters import (
+from admin_app.admin.actions import export_job
+from admin_app.admin.actions.export_job import ExportKind
+from admin_app.admin.actions.imports import jobs as import_jobs
+from admin_app.admin.actions.imports.pages import ImportsView
+from admin_app.admin.actions.write_jobs import WriteJobs
+from admin_app.admin.changelist.counting import forget_after_writes
+from admin_app.admin.changelist.selection import list_state
+from admin_app.admin.core.errors import FORM_ERROR_SUMMARY, log_refusals_in_one_line
+from admin_app.admin.core.formatters import (
     badge,
     path_only,
     status_badge,
     utc_timestamp,
     wrap_points,
 )
-from admin_app.admin.imports import jobs as import_jobs
-from admin_app.admin.imports.pages import ImportsView
-from admin_app.admin.jobs_page import JobsView
-from admin_app.admin.panel import PanelAdmin
-from admin_app.admin.partials import ASYNC_TEMPLATES
-from admin_app.admin.recently_deleted import RecentlyDeletedView
-from admin_app.admin.roles import RoleAuthorization
-from admin_app.admin.selection import list_state
-from admin_app.admin.staff_accounts import StaffAdmin
-from admin_app.admin.two_factor import TwoFactorView
-from admin_app.admin.users import UserAdmin
-from admin_app.admin.wording import in_words, plural
-from admin_app.admin.write_jobs import WriteJobs
+from admin_app.admin.core.partials import ASYNC_TEMPLATES
+from admin_app.admin.core.wording import in_words, plural
+from admin_app.admin.forms.feedback import save_feedback
+from admin_app.admin.site.panel import PanelAdmin
+from admin_app.admin.site.roles import RoleAuthorization
+from admin_app.admin.views.account import AccountView
+from admin_app.admin.views.audit_log import AuditLogAdmin
+from admin_app.admin.views.base import PanelModelView
+from admin_app.admin.views.change_sets import ChangeSetAdmin
+from admin_app.admin.views.events import EventAdmin
+from admin_app.admin.views.jobs_page import JobsView
+from admin_app.admin.views.recently_deleted import RecentlyDeletedView
+from admin_app.admin.views.staff_accounts import StaffAdmin
+from admin_app.admin.views.two_factor import TwoFactorView
+from admin_app.admin.views.users import UserAdmin
 from admin_app.jobs.queue import JobQueue
 from admin_app.jobs.store import new_idempotency_key
 from admin_app.web.auth import StaffAuthBackend, preferences_of

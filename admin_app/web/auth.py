@@ -186,7 +186,7 @@ class StaffAuthBackend(AuthenticationBackend):
     @staticmethod
     def _to_login(request: Request, *, notice: str | None = None) -> RedirectResponse:
         """To the login page, back here after it (for a page, not a form's POST); `notice` is a
-        code of LOGIN_NOTICES in admin/login_pages.py ("expired")."""
+        code of LOGIN_NOTICES in admin/site/login_pages.py ("expired")."""
         url = URL(str(request.url_for("admin:login")))
         query = f"?{request.url.query}" if request.url.query else ""
         wanted = safe_next_path(request.url.path + query)

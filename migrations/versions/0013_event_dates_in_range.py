@@ -2,8 +2,8 @@
 
 A batch edit could move a date to year 0 (SQLite stored '0000-12-28', PostgreSQL a BC date):
 neither Python nor psycopg can read such a row back, and every page that loaded it failed. The
-forms, cells, inline rows and batch edit now refuse such dates (admin_app/admin/validators.py);
-this constraint is the database's own guard behind them.
+forms, cells, inline rows and batch edit now refuse such dates
+(admin_app/admin/forms/validators.py); this constraint is the database's own guard behind them.
 
 A database that already holds such rows is not changed behind anyone's back: the upgrade stops
 and names them (undo the change set that wrote them, or set their dates, then upgrade again).

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
-from admin_app.admin import export_job
-from admin_app.admin.export import csv_lines, inert_csv
-from admin_app.admin.selection import Selection
+from admin_app.admin.actions import export_job
+from admin_app.admin.actions.export import csv_lines, inert_csv
+from admin_app.admin.changelist.selection import Selection
 from admin_app.jobs import runner, store
 from admin_app.models import Job, JobFile, JobState, Notification, SocialStatus, Staff, StaffRole
 from tests import factories

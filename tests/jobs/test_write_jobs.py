@@ -1,6 +1,7 @@
-"""Large writes run as jobs (admin/write_jobs.py): bulk work on a whole filter, undo and restore
-of a change set, and purge. Each acts as its owner, is one change set linked from the job, and
-is all or nothing: Cancel at the commit, a role lowered meanwhile, or a refusal change nothing."""
+"""Large writes run as jobs (admin/actions/write_jobs.py): bulk work on a whole filter, undo
+and restore of a change set, and purge. Each acts as its owner, is one change set linked from
+the job, and is all or nothing: Cancel at the commit, a role lowered meanwhile, or a refusal
+change nothing."""
 
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from admin_app.admin import batch
+from admin_app.admin.actions import batch
 from admin_app.jobs import runner, store
 from admin_app.models import (
     AuditEntry,

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from admin_app.admin.text_search import MAX_TERM_LENGTH
+from admin_app.admin.core.text_search import MAX_TERM_LENGTH
 from admin_app.models import Event, User
 from admin_app.web.limits import MAX_QUERY_PARAMETERS
 from tests import factories

@@ -1,0 +1,156 @@
+"""List row counts: capped, and kept a minute per filter, so no view counts a million rows by
+surprise (Django's `show_full_result_count = False`, with the count one click away).
+
+A list counts its matching rows up to LIST_COUNT_CAP (or a little past the page it shows, for deep
+pages): past that it says "10,000+ items", and `recount=1` counts them all. A reused count may be
+out of date (another worker may have deleted rows since): the page says how old it is and offers
+an exact recount.
+"""
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, event, func, select
+from starlette.requests import Request
+
+from admin_app.admin.changelist.paging import ListQueryView
+from admin_app.admin.changelist.selection import Selection
+
+# Different filter combinations remembered at once, per process.
+MAX_ENTRIES = 512
+# Request state: seconds since the shown count was computed (absent when it is fresh).
+COUNT_AGE_STATE = "count_age_seconds"
+# Request state: True when the shown count stopped at its cap ("10,000+").
+COUNT_CAPPED_STATE = "count_capped"
+# Rows counted before a list says "10,000+": an index range of this size counts in milliseconds.
+LIST_COUNT_CAP = 10_000
+EXACT = 0  # the cap of an exact count
+# Connection info key: this transaction wrote rows.
+_WROTE = "wrote_rows"
+
+
+@dataclass(frozen=True)
+class CachedCount:
+    value: int
+    age_seconds: int
+    # The LIMIT the count ran under (EXACT: none); a value past it means "at least".
+    cap: int = EXACT
+
+    @property
+    def capped(self) -> bool:
+        return self.cap != EXACT and self.value > self.cap
+
+    def serves(self, cap: int) -> bool:
+        """Whether this count answers a view that needs counting up to `cap`."""
+        return not self.capped or (cap != EXACT and self.cap >= cap)
+
+
+class CountCache:
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl = ttl_seconds
+        self._counts: OrderedDict[tuple[str, str], tuple[int, int, float]] = OrderedDict()
+
+    def get(self, identity: str, filters: str) -> CachedCount | None:
+        found = self._counts.get((identity, filters))
+        if found is None:
+            return None
+        value, cap, at = found
+        age = time.monotonic() - at
+        if age > self.ttl:
+            del self._counts[(identity, filters)]
+            return None
+        return CachedCount(value=value, age_seconds=int(age), cap=cap)
+
+    def put(self, identity: str, filters: str, value: int, cap: int = EXACT) -> None:
+        self._counts[(identity, filters)] = (value, cap, time.monotonic())
+        self._counts.move_to_end((identity, filters))
+        while len(self._counts) > MAX_ENTRIES:
+            self._counts.popitem(last=False)
+
+    def clear(self) -> None:
+        self._counts.clear()
+
+
+def forget_after_writes(engine: Engine, forget: Callable[[], None]) -> None:
+    """Call `forget` when a transaction that wrote rows commits: the one place where cached
+    counts, facets and figures learn of a change made through this process, whatever path made
+    it (forms, cells, inline rows, batch and bulk work, restore, undo, revert, purge, and any
+    path added later). Other processes keep theirs for at most their time to live."""
+
+    def noted(conn: Connection, context: Any, **_: Any) -> None:
+        if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+            conn.info[_WROTE] = True
+
+    def committed(conn: Connection) -> None:
+        # Called as the commit is sent: a page that counts in between would still see the old
+        # rows, which is why readers of these caches also keep a short time to live.
+        if _wrote(conn):
+            forget()
+
+    def rolled_back(conn: Connection) -> None:
+        _wrote(conn)
+
+    event.listen(engine, "after_cursor_execute", noted, named=True)
+    event.listen(engine, "commit", committed)
+    event.listen(engine, "rollback", rolled_back)
+
+
+class CountedListView(ListQueryView):
+    """A list whose row count is reused per filter (from the admin's CountCache)."""
+
+    @property
+    def count_cache(self) -> CountCache | None:
+        # SQLAdmin links a view to its admin only through the private _admin_ref.
+        cache: CountCache | None = getattr(self._admin_ref, "count_cache", None)
+        return cache
+
+    async def count(self, request: Request, stmt: Select[Any] | None = None) -> int:
+        """The list's row count, up to a cap past the page shown; reused for a minute per
+        filter. `recount=1` counts every row, afresh."""
+        cache = self.count_cache
+        if stmt is None or cache is None:
+            return int(await super().count(request, stmt))
+        selection = Selection.whole_filter_of(request.query_params)
+        filters = selection.filter_query_string()
+        exact = bool(request.query_params.get("recount"))
+        cap = EXACT if exact else self._cap_for(request)
+        cached = None if exact else cache.get(self.identity, filters)
+        if cached is not None and cached.serves(cap):
+            setattr(request.state, COUNT_AGE_STATE, cached.age_seconds)
+            setattr(request.state, COUNT_CAPPED_STATE, cached.capped)
+            return cached.value
+        value = self.counted_already(request, filters, cap)
+        if value is None:
+            # Counting the unordered match is cheaper than SQLAdmin's count over the sorted
+            # query; under a cap, the database stops reading after cap + 1 rows.
+            matching = (await self.matching_query(selection.list_params)).order_by(None)
+            if cap != EXACT:
+                matching = matching.limit(cap + 1)
+            counting = select(func.count()).select_from(matching.subquery())
+            value = int(await super().count(request, counting))
+        cache.put(self.identity, filters, value, cap)
+        setattr(request.state, COUNT_CAPPED_STATE, cap != EXACT and value > cap)
+        return value
+
+    def counted_already(self, request: Request, filters: str, cap: int) -> int | None:
+        """The count of this filter state up to `cap` (cap + 1 meaning more), when this request
+        has already read it another way (the facets' sample), else None."""
+        return None
+
+    def _cap_for(self, request: Request) -> int:
+        # SQLAdmin clamps the page to the count: a deep page needs counting a little past it.
+        params = request.query_params
+        page = self.validate_page_number(params.get("page"), 1)
+        largest = max(self.page_size_options)
+        size = min(self.validate_page_number(params.get("pageSize"), self.page_size), largest)
+        return max(LIST_COUNT_CAP, page * size)
+
+
+def _wrote(conn: Connection) -> bool:
+    """Whether this transaction wrote rows (and forget that it did). A connection the database
+    dropped has no info to read (reading it would raise instead of the outage, a 503): its
+    transaction committed nothing."""
+    return not conn.invalidated and bool(conn.info.pop(_WROTE, False))

@@ -1,0 +1,1 @@
+"""Tests of admin_app/admin/changelist/."""

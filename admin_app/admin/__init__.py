@@ -97,9 +97,7 @@ def mount_admin(
         for route in admin.admin.routes
         if isinstance(route, Mount) and isinstance(route.app, StaticFiles)
     )
-    admin.templates.env.globals["url_for"] = versioned_url_for(
-        admin.templates.env.globals["url_for"], Fingerprints(statics)
-    )
+    admin.templates.env.globals["url_for"] = versioned_url_for(Fingerprints(statics))
     admin.templates.env.globals["save_feedback"] = save_feedback
     admin.templates.env.globals["csrf_token"] = csrf_token
     admin.templates.env.globals["idempotency_key"] = new_idempotency_key

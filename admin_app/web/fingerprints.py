@@ -11,9 +11,10 @@ from jinja2 import pass_context
 from starlette.datastructures import URL
 from starlette.staticfiles import StaticFiles
 
+from admin_app.web.route_paths import link
+
 VERSION = "v"
 STATICS_ROUTE = "admin:statics"
-_MAX_STATIC_LINKS = 1024
 
 
 class Fingerprints:
@@ -33,25 +34,15 @@ class Fingerprints:
         return self._known[path]
 
 
-def versioned_url_for(url_for: Any, fingerprints: Fingerprints) -> Any:
-    """SQLAdmin's `url_for` template global, with static links carrying their file's hash."""
-
-    # A page links some sixteen static files: each link, once made for a site address, is kept.
-    static_links: dict[tuple[str, str], URL] = {}
+def versioned_url_for(fingerprints: Fingerprints) -> Any:
+    """The templates' `url_for` (SQLAdmin's: `request.url_for`), each link made once
+    (route_paths.link), and static links carrying their file's hash."""
 
     @pass_context
-    def wrapped(context: Any, name: str, /, **params: Any) -> URL:
-        if name != STATICS_ROUTE:
-            return url_for(context, name, **params)  # type: ignore[no-any-return]
-        path = str(params.get("path", ""))
-        key = (str(context["request"].base_url), path)
-        if key not in static_links:
-            if len(static_links) >= _MAX_STATIC_LINKS:  # site addresses are few (hosts.py)
-                static_links.clear()
-            url: URL = url_for(context, name, **params)
-            version = fingerprints.of(path)
-            # A static file's link has no query of its own: appended, not parsed and rebuilt.
-            static_links[key] = URL(f"{url}?{VERSION}={version}") if version else url
-        return static_links[key]
+    def url_for(context: Any, name: str, /, **params: Any) -> URL:
+        found = link(context["request"], name, **params)
+        version = fingerprints.of(str(params.get("path", ""))) if name == STATICS_ROUTE else None
+        # A static file's link has no query of its own: appended, not parsed and rebuilt.
+        return URL(f"{found}?{VERSION}={version}" if version else found)
 
-    return wrapped
+    return url_for

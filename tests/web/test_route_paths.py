@@ -2,9 +2,10 @@
 
 import pytest
 from fastapi import FastAPI
+from starlette.requests import Request
 from starlette.routing import NoMatchFound, Router
 
-from admin_app.web.route_paths import remember_paths
+from admin_app.web.route_paths import link, remember_paths
 
 
 def test_the_app_finds_each_path_as_its_router_would(app: FastAPI) -> None:
@@ -42,3 +43,19 @@ def test_a_parameter_that_cannot_be_remembered_is_looked_up() -> None:
     assert router.url_path_for("b", key=1) == "/b"
     assert router.url_path_for("b", key=1) == "/b"
     assert seen == [["not", "hashable"], ["not", "hashable"], 1]
+
+
+def test_a_link_is_the_request_s_own_url_for_made_once_per_site_address(app: FastAPI) -> None:
+    def request_at(host: str) -> Request:
+        scope = {
+            "type": "http", "scheme": "https", "server": (host, 443), "path": "/", "root_path": "",
+            "headers": [(b"host", host.encode())], "router": app.router, "app": app,
+        }  # fmt: skip
+        return Request(scope)
+
+    one, other = request_at("one.example"), request_at("two.example")
+    for request in (one, other, one):
+        assert link(request, "admin:details", identity="user", pk="7") == str(
+            request.url_for("admin:details", identity="user", pk="7")
+        )
+    assert link(other, "admin:list", identity="event").startswith("https://two.example/")

@@ -6,19 +6,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from admin_app import audit, clock
 from admin_app.admin.changelist.selection import Selection
-from admin_app.admin.core.errors import DATABASE_REFUSED, ActionRefused
+from admin_app.admin.core.errors import refusing
 from admin_app.admin.core.wording import plural
 from admin_app.admin.forms.organizers import find_organizer
 from admin_app.admin.forms.validators import DATE_RANGE_TEXT, date_problem
 from admin_app.history import images
 from admin_app.models import Event, SocialStatus
-from admin_app.web import outage
 
 # A shift past a century is a typing slip, not a plan (and soon leaves the calendar).
 MAX_SHIFT_DAYS = 36_500
@@ -174,40 +172,33 @@ def apply(
         values[Event.date_of] = _shifted_date(session, changes.shift_days)
     if changes.organizer_id:
         values[Event.organizer_id] = changes.organizer_id
-    try:
-        with session.begin():
-            change_set_id = audit.begin_change_set(
-                session, kind=kind, target="event", reason=reason
-            )
-            # Ticked rows as the list they are (see bulk.delete_selection); a filter as its query.
-            chosen: Select[Any] | list[int] = ids if selection.whole_filter else selection.pks
-            ids_given = None if selection.whole_filter else selection.pks
-            if changes.shift_days:
-                _refuse_shift_out_of_range(session, chosen, changes.shift_days)
-            if change_set_id is not None:
-                images.capture(
-                    session,
-                    change_set_id=change_set_id,
-                    target="event",
-                    action=images.UPDATE,
-                    ids=chosen,
-                    version_bump=1,
-                )
-            statement = update(Event).where(Event.id.in_(chosen)).values(values)
-            count = int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
-            audit.record(
+    with refusing("Nothing was changed."), session.begin():
+        change_set_id = audit.begin_change_set(session, kind=kind, target="event", reason=reason)
+        # Ticked rows as the list they are (see bulk.delete_selection); a filter as its query.
+        chosen: Select[Any] | list[int] = ids if selection.whole_filter else selection.pks
+        ids_given = None if selection.whole_filter else selection.pks
+        if changes.shift_days:
+            _refuse_shift_out_of_range(session, chosen, changes.shift_days)
+        if change_set_id is not None:
+            images.capture(
                 session,
-                action=kind,
+                change_set_id=change_set_id,
                 target="event",
-                summary=summary(count, changes),
-                changes={**changes.audit_changes(), **selection.audit_scope(ids_given, count)},
-                rows=count,
+                action=images.UPDATE,
+                ids=chosen,
+                version_bump=1,
             )
-            return count
-    except outage.UNAVAILABLE:
-        raise  # the 503 page: nothing was changed, try again
-    except SQLAlchemyError as exc:
-        raise ActionRefused(f"Nothing was changed. {DATABASE_REFUSED}") from exc
+        statement = update(Event).where(Event.id.in_(chosen)).values(values)
+        count = int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        audit.record(
+            session,
+            action=kind,
+            target="event",
+            summary=summary(count, changes),
+            changes={**changes.audit_changes(), **selection.audit_scope(ids_given, count)},
+            rows=count,
+        )
+        return count
 
 
 def summary(count: int, changes: BatchChanges) -> str:

@@ -5,31 +5,17 @@ last-write-wins)."""
 from typing import Any
 
 from markupsafe import escape
-from sqladmin.authorization import Action
 from starlette.datastructures import MultiDict
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from admin_app.admin.core.errors import ActionRefused, FormErrors
-from admin_app.admin.core.ids import parse_id
 from admin_app.admin.forms.versioning import VERSION_FIELD, StaleEdit
 from admin_app.admin.views.base import PanelModelView
 from admin_app.web.form_bodies import text_form
 
 CONFLICT = 409
-
-
-def checked_view(view: object, request: Request) -> PanelModelView:
-    """The view whose cell this request saves, when the staff member may edit it (404, 403)."""
-    if not isinstance(view, PanelModelView) or not view.column_editable_list:
-        raise HTTPException(status_code=404)
-    if parse_id(request.path_params["pk"]) is None:
-        raise HTTPException(status_code=404)
-    allowed = view.is_accessible(request) and view.has_permission(request, str(Action.EDIT))
-    if not allowed:
-        raise HTTPException(status_code=403)
-    return view
 
 
 async def save_cell(view: PanelModelView, request: Request, denormalize: Any) -> JSONResponse:

@@ -17,6 +17,7 @@ from admin_app.admin.actions import batch, delete
 from admin_app.admin.actions.batch import BatchChanges, BatchInputError
 from admin_app.admin.changelist.filters import chosen, joined_multiples
 from admin_app.admin.changelist.selection import SCOPE, WHOLE_FILTER, Selection, count_rows
+from admin_app.admin.core.bulk_kinds import BATCH_EDIT, BULK_KINDS, SET_STATUS
 from admin_app.admin.core.errors import ActionRefused, refuse_on_list
 from admin_app.admin.core.formatters import STATUS_CHOICES
 from admin_app.admin.core.wording import counted
@@ -27,27 +28,11 @@ from admin_app.web.form_bodies import text_form
 
 TEMPLATE = "bulk_confirm.html"
 CHOOSE_TEMPLATE = "bulk_choose.html"
-# Bulk kind -> the custom action (grant) that allows it, and its name on the page.
-KINDS = {"delete": "review-delete", "set-status": "set-status", "batch-edit": "batch-edit"}
-ACTION_LABELS = {"delete": "Delete", "set-status": "Set social status", "batch-edit": "Batch edit"}
 CASCADE = "delete-cascade"
 RESTORABLE = "They can be restored from Recently deleted."
 # Rows the confirmation page names, as a sample of what will change.
 SAMPLE_SIZE = 10
 UNDOABLE = "Undo it from its change set."
-
-
-def checked_view(view: object, request: Request) -> tuple[PanelModelView, str]:
-    """The view and bulk kind of this request, when the staff member may use them (404, 403)."""
-    kind = request.path_params["kind"]
-    if not isinstance(view, PanelModelView) or KINDS.get(kind) not in view.bulk_actions:
-        raise HTTPException(status_code=404)
-    allowed = view.is_accessible(request) and view.has_permission(
-        request, custom_action(KINDS[kind])
-    )
-    if not allowed:
-        raise HTTPException(status_code=403)
-    return view, kind
 
 
 def _list_url(request: Request, view: PanelModelView, selection: Selection) -> URL:
@@ -116,7 +101,7 @@ async def _choose_page(
     whole_filter = request.url.include_query_params(**{SCOPE: WHOLE_FILTER})
     context = {
         "model_view": view,
-        "action_label": ACTION_LABELS[kind],
+        "action_label": BULK_KINDS[kind].label,
         "matching_count": await anyio.to_thread.run_sync(count),
         "list_url": _list_url(request, view, everything),
         "whole_filter_url": str(whole_filter),
@@ -214,9 +199,9 @@ def _status(params: QueryParams) -> SocialStatus:
 def _changes(view: PanelModelView, kind: str, params: QueryParams) -> BatchChanges | None:
     """What a set-status or batch edit changes (BatchInputError, or a 400, when the form is
     wrong); None for a delete."""
-    if kind == "set-status":
+    if kind == SET_STATUS.slug:
         return BatchChanges(status=_status(params))
-    if kind == "batch-edit":
+    if kind == BATCH_EDIT.slug:
         with view.session_maker() as lookup:
             return batch.parse_changes(lookup, params)
     return None
@@ -231,7 +216,7 @@ def apply(
     reason = params.get("reason")
     with view.session_maker() as session:
         if changes is not None:
-            code = "set_status" if kind == "set-status" else "batch_edit"
+            code = "set_status" if kind == SET_STATUS.slug else "batch_edit"
             changed = batch.apply(session, ids, selection, changes, kind=code, reason=reason)
             return f"{batch.summary(changed, changes)}. {UNDOABLE}"
         cascade = params.get("cascade") == "yes"

@@ -5,15 +5,13 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import Select, delete
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from admin_app import audit
 from admin_app.admin.changelist.selection import Selection
-from admin_app.admin.core.errors import DATABASE_REFUSED, ActionRefused
+from admin_app.admin.core.errors import ActionRefused, refusing
 from admin_app.admin.core.wording import counted, plural
 from admin_app.history import images
-from admin_app.web import outage
 
 
 @dataclass(frozen=True)
@@ -74,48 +72,42 @@ def delete_selection(
 ) -> int:
     """Delete the selection, all or nothing, each row imaged first (Recently deleted can bring
     it back); `cascade` also deletes what depends on it."""
-    try:
-        with session.begin():
-            if blocker := view.delete_blocker(session, ids):
-                raise ActionRefused(f"Nothing was deleted: {blocker}")
-            dependents = view.dependents(session, ids)
-            extra: dict[str, Any] = {}
-            if dependents and not cascade:
-                together = (
-                    "delete them together from “Delete with preview…”"
-                    if may_cascade
-                    else "ask an admin to delete them together"
-                )
-                raise ActionRefused(
-                    f"Nothing was deleted: {dependents.describe()}. "
-                    f"Delete those first, or {together}."
-                )
-            change_set_id = audit.begin_change_set(
-                session,
-                kind=_delete_kind(selection, dependents),
-                target=view.identity,
-                reason=reason,
+    with refusing("Nothing was deleted."), session.begin():
+        if blocker := view.delete_blocker(session, ids):
+            raise ActionRefused(f"Nothing was deleted: {blocker}")
+        dependents = view.dependents(session, ids)
+        extra: dict[str, Any] = {}
+        if dependents and not cascade:
+            together = (
+                "delete them together from “Delete with preview…”"
+                if may_cascade
+                else "ask an admin to delete them together"
             )
-            if dependents:
-                extra[f"{dependents.noun}_deleted"] = view.delete_dependents(session, ids)
-            deleted_ids = None if selection.whole_filter else sorted(session.scalars(ids))
-            # Ticked rows go to the database as the list they are: as a subquery, PostgreSQL
-            # would scan the whole table to match 10,000 ids rather than look each one up.
-            count = _delete(view, session, change_set_id, deleted_ids or ids)
-            cascaded = f" and {dependents.counted}" if dependents else ""
-            audit.record(
-                session,
-                action="delete",
-                target=view.identity,
-                summary=f"Deleted {counted(count, view)}{cascaded}",
-                changes={**selection.audit_scope(deleted_ids, count), **extra},
-                rows=count + (dependents.total if dependents else 0),
+            raise ActionRefused(
+                f"Nothing was deleted: {dependents.describe()}. Delete those first, or {together}."
             )
-            return count
-    except outage.UNAVAILABLE:
-        raise  # the 503 page: nothing was deleted, try again
-    except SQLAlchemyError as exc:
-        raise ActionRefused(f"Nothing was deleted. {DATABASE_REFUSED}") from exc
+        change_set_id = audit.begin_change_set(
+            session,
+            kind=_delete_kind(selection, dependents),
+            target=view.identity,
+            reason=reason,
+        )
+        if dependents:
+            extra[f"{dependents.noun}_deleted"] = view.delete_dependents(session, ids)
+        deleted_ids = None if selection.whole_filter else sorted(session.scalars(ids))
+        # Ticked rows go to the database as the list they are: as a subquery, PostgreSQL
+        # would scan the whole table to match 10,000 ids rather than look each one up.
+        count = _delete(view, session, change_set_id, deleted_ids or ids)
+        cascaded = f" and {dependents.counted}" if dependents else ""
+        audit.record(
+            session,
+            action="delete",
+            target=view.identity,
+            summary=f"Deleted {counted(count, view)}{cascaded}",
+            changes={**selection.audit_scope(deleted_ids, count), **extra},
+            rows=count + (dependents.total if dependents else 0),
+        )
+        return count
 
 
 def _delete(

@@ -25,6 +25,7 @@ from admin_app import audit
 from admin_app.admin.actions import confirmation
 from admin_app.admin.actions.batch import BatchInputError
 from admin_app.admin.changelist.selection import Selection, count_rows, more_than
+from admin_app.admin.core.bulk_kinds import BULK_KINDS
 from admin_app.admin.core.errors import ActionRefused
 from admin_app.admin.forms.feedback import flash
 from admin_app.admin.site.roles import DATA_TARGETS, active_role, role_may
@@ -41,8 +42,6 @@ from admin_app.models import ChangeSet, Job, RowImage, StaffRole
 
 BULK, UNDO, RESTORE, PURGE = "bulk", "undo", "restore", "purge"
 ON_CANCEL = "nothing was changed (the work is one transaction, rolled back whole)."
-# The bulk kinds' names in a job's title.
-BULK_TITLES = {"delete": "Delete", "set-status": "Status change", "batch-edit": "Batch edit"}
 LOST_RIGHT = "your role may no longer do this."
 
 
@@ -120,18 +119,19 @@ class WriteJobs:
     def bulk_title(self, job: Job) -> str:
         view = self.views.get(str(job.params.get("identity")))
         noun = view.name_plural.lower() if view else "rows"
-        what = BULK_TITLES.get(str(job.params.get("action")), "Bulk work")
+        found = BULK_KINDS.get(str(job.params.get("action")))
+        what = found.job_title if found else "Bulk work"
         return f"{what} of {job.total:,} {noun}" if job.total is not None else f"{what} of {noun}"
 
     def run_bulk(self, job_run: JobRun) -> str:
         params = job_run.params
         identity, action = str(params.get("identity")), str(params.get("action"))
         view = self.views.get(identity)
-        if view is None or action not in confirmation.KINDS:
+        if view is None or action not in BULK_KINDS:
             raise JobRefused("there is no such list or action.")
         form = QueryParams(str(params.get("form", "")))
         cascade = form.get("cascade") == "yes"
-        grants = [(identity, custom_action(confirmation.KINDS[action]))]
+        grants = [(identity, custom_action(BULK_KINDS[action].action))]
         if cascade:
             grants.append((identity, custom_action(confirmation.CASCADE)))
         _allowed(job_run, *grants)
@@ -270,7 +270,7 @@ def bulk_starter(
             kind=BULK,
             params={"identity": view.identity, "action": action, "form": _form_state(params)},
             total=None,
-            title=f"{BULK_TITLES[action].lower()} of more than {threshold:,} {noun}",
+            title=f"{BULK_KINDS[action].job_title.lower()} of more than {threshold:,} {noun}",
             key=params.get("idempotency_key"),
         )
 

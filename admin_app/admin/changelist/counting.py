@@ -7,8 +7,6 @@ out of date (another worker may have deleted rows since): the page says how old 
 an exact recount.
 """
 
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +16,8 @@ from starlette.requests import Request
 
 from admin_app.admin.changelist.paging import ListQueryView
 from admin_app.admin.changelist.selection import Selection
+from admin_app.admin.core.timed_cache import TimedCache
 
-# Different filter combinations remembered at once, per process.
-MAX_ENTRIES = 512
 # Request state: seconds since the shown count was computed (absent when it is fresh).
 COUNT_AGE_STATE = "count_age_seconds"
 # Request state: True when the shown count stopped at its cap ("10,000+").
@@ -48,30 +45,18 @@ class CachedCount:
         return not self.capped or (cap != EXACT and self.cap >= cap)
 
 
-class CountCache:
-    def __init__(self, ttl_seconds: float) -> None:
-        self.ttl = ttl_seconds
-        self._counts: OrderedDict[tuple[str, str], tuple[int, int, float]] = OrderedDict()
+class CountCache(TimedCache[tuple[str, str], tuple[int, int]]):
+    """Counts per (list, filter state): the value and the cap it was counted under."""
 
-    def get(self, identity: str, filters: str) -> CachedCount | None:
-        found = self._counts.get((identity, filters))
-        if found is None:
+    def count_of(self, identity: str, filters: str) -> CachedCount | None:
+        kept = self.get((identity, filters))
+        if kept is None:
             return None
-        value, cap, at = found
-        age = time.monotonic() - at
-        if age > self.ttl:
-            del self._counts[(identity, filters)]
-            return None
-        return CachedCount(value=value, age_seconds=int(age), cap=cap)
+        value, cap = kept.value
+        return CachedCount(value=value, age_seconds=int(kept.age_seconds), cap=cap)
 
-    def put(self, identity: str, filters: str, value: int, cap: int = EXACT) -> None:
-        self._counts[(identity, filters)] = (value, cap, time.monotonic())
-        self._counts.move_to_end((identity, filters))
-        while len(self._counts) > MAX_ENTRIES:
-            self._counts.popitem(last=False)
-
-    def clear(self) -> None:
-        self._counts.clear()
+    def keep(self, identity: str, filters: str, value: int, cap: int = EXACT) -> None:
+        self.put((identity, filters), (value, cap))
 
 
 def forget_after_writes(engine: Engine, forget: Callable[[], None]) -> None:
@@ -117,7 +102,7 @@ class CountedListView(ListQueryView):
         filters = selection.filter_query_string()
         exact = bool(request.query_params.get("recount"))
         cap = EXACT if exact else self._cap_for(request)
-        cached = None if exact else cache.get(self.identity, filters)
+        cached = None if exact else cache.count_of(self.identity, filters)
         if cached is not None and cached.serves(cap):
             setattr(request.state, COUNT_AGE_STATE, cached.age_seconds)
             setattr(request.state, COUNT_CAPPED_STATE, cached.capped)
@@ -131,7 +116,7 @@ class CountedListView(ListQueryView):
                 matching = matching.limit(cap + 1)
             counting = select(func.count()).select_from(matching.subquery())
             value = int(await super().count(request, counting))
-        cache.put(self.identity, filters, value, cap)
+        cache.keep(self.identity, filters, value, cap)
         setattr(request.state, COUNT_CAPPED_STATE, cap != EXACT and value > cap)
         return value
 

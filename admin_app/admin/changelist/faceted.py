@@ -1,8 +1,6 @@
 """A list with facets beside it (facets.py): computed once per filter state, kept as long as the
 list's counts, and forgotten with them after a change."""
 
-import time
-from collections import OrderedDict
 from typing import Any, ClassVar
 
 import anyio.to_thread
@@ -12,35 +10,15 @@ from admin_app.admin.changelist import facets
 from admin_app.admin.changelist.counting import CountedListView
 from admin_app.admin.changelist.facets import Facet, FacetResult
 from admin_app.admin.changelist.selection import Selection
+from admin_app.admin.core.timed_cache import TimedCache
 from admin_app.db import sync_factory
 
-# Filter states remembered at once, per process.
-MAX_ENTRIES = 512
 # Request state: (filter state, {sample size: rows counted in it}) of the facets just computed.
 SAMPLED_STATE = "facet_samples"
 
 
-class FacetCache:
-    """Facet results per (list, filter state), for as long as the list's counts are kept."""
-
-    def __init__(self, ttl_seconds: float) -> None:
-        self.ttl = ttl_seconds
-        self._found: OrderedDict[tuple[str, str], tuple[list[FacetResult], float]] = OrderedDict()
-
-    def get(self, identity: str, filters: str) -> list[FacetResult] | None:
-        found = self._found.get((identity, filters))
-        if found is None or time.monotonic() - found[1] > self.ttl:
-            return None
-        return found[0]
-
-    def put(self, identity: str, filters: str, results: list[FacetResult]) -> None:
-        self._found[(identity, filters)] = (results, time.monotonic())
-        self._found.move_to_end((identity, filters))
-        while len(self._found) > MAX_ENTRIES:
-            self._found.popitem(last=False)
-
-    def clear(self) -> None:
-        self._found.clear()
+# Facet results per (list, filter state), for as long as the list's counts are kept.
+FacetCache = TimedCache[tuple[str, str], list[FacetResult]]
 
 
 class FacetedListView(CountedListView):
@@ -60,8 +38,8 @@ class FacetedListView(CountedListView):
         selection = Selection.whole_filter_of(request.query_params)
         state = selection.filter_query_string()
         cache = self.facet_cache
-        if cache is not None and (cached := cache.get(self.identity, state)) is not None:
-            return cached
+        if cache is not None and (cached := cache.get((self.identity, state))) is not None:
+            return cached.value
         matching = await self.matching_query(selection.list_params)
         # Facets sharing a sample size are one statement (facets.combined_statement).
         by_sample: dict[int, list[Facet]] = {}
@@ -84,7 +62,7 @@ class FacetedListView(CountedListView):
         setattr(request.state, SAMPLED_STATE, (state, sampled))
         results = [computed[id(facet)] for facet in self.column_facets]
         if cache is not None:
-            cache.put(self.identity, state, results)
+            cache.put((self.identity, state), results)
         return results
 
     def counted_already(self, request: Request, filters: str, cap: int) -> int | None:

@@ -1,6 +1,6 @@
 """Row links built once per page: SQLAdmin asks `url_for` for every link of every row (75 on a
-list page). The route's path is found once per process (web/route_paths.py); here each link's
-base is also made absolute once per request, and each row only adds its key.
+list page). Each link's base is made once (web/route_paths.py, the one memo around `url_for`)
+and each row only adds its key.
 """
 
 from functools import cache
@@ -11,7 +11,8 @@ from sqladmin.helpers import get_object_identifier, get_primary_keys, slugify_cl
 from starlette.datastructures import URL
 from starlette.requests import Request
 
-_MEMO_STATE = "row_link_bases"
+from admin_app.web.route_paths import link
+
 _KEY = "0123456789"  # a key no route converter changes, replaced by each row's own
 
 
@@ -40,13 +41,6 @@ def _digit_key(obj: Any) -> str | None:
 
 
 class RowLinksView(ModelView):
-    def _link_base(self, request: Request, name: str, identity: str, **params: str) -> str:
-        memo: dict[tuple[str, str], str] = getattr(request.state, _MEMO_STATE, None) or {}
-        setattr(request.state, _MEMO_STATE, memo)
-        if (name, identity) not in memo:
-            memo[(name, identity)] = str(request.url_for(name, identity=identity, **params))
-        return memo[(name, identity)]
-
     # SQLAdmin names another model's view by running a regular expression over its class
     # name, for every related row on the page (the events list's organizer column).
     def _identity_for_object(self, obj: Any) -> str:
@@ -59,12 +53,12 @@ class RowLinksView(ModelView):
         pk = _digit_key(obj)
         if pk is None:  # a key a converter might encode: SQLAdmin's own way
             return super()._build_url_for(name, request, obj)
-        base = self._link_base(request, name, self._identity_for_object(obj), pk=_KEY)
+        base = link(request, name, identity=self._identity_for_object(obj), pk=_KEY)
         if not base.endswith(_KEY):  # a route whose key is not the last segment
             return super()._build_url_for(name, request, obj)
         return URL(base[: -len(_KEY)] + pk)
 
     # SQLAdmin's (private) builder of a row's delete link.
     def _url_for_delete(self, request: Request, obj: Any) -> str:
-        base = self._link_base(request, "admin:delete", self._identity_for_object(obj))
+        base = link(request, "admin:delete", identity=self._identity_for_object(obj))
         return f"{base}?pks={_digit_key(obj) or get_object_identifier(obj)}"

@@ -1,12 +1,17 @@
 """Database refusals turned into messages staff can act on, never raw driver text."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+
+from admin_app.history.refusals import Refusal
+from admin_app.web import outage
 
 GENERIC_SAVE_ERROR = "The change could not be saved: it conflicts with data in the database."
 FORM_ERROR_SUMMARY = "Please correct the errors below."
@@ -30,6 +35,22 @@ class FormErrors(Exception):
 
 class ActionRefused(Exception):
     """A whole action (a delete, a save of a vanished row) refused with a readable reason."""
+
+
+@contextmanager
+def refusing(nothing_done: str) -> Iterator[None]:
+    """The one translation of a failed change for staff. A database outage goes on as it is (the
+    503 page: nothing was done, try again); a refusal of the time machine's, or any other error
+    of the database, becomes an ActionRefused staff can read: `nothing_done` ("Nothing was
+    deleted.") and what to do next, never the driver's text."""
+    try:
+        yield
+    except outage.UNAVAILABLE:
+        raise
+    except Refusal as refusal:
+        raise ActionRefused(str(refusal)) from refusal
+    except SQLAlchemyError as exc:
+        raise ActionRefused(f"{nothing_done} {DATABASE_REFUSED}") from exc
 
 
 class RefusalsInOneLine(logging.Filter):

@@ -1,15 +1,15 @@
 """The figures on the admin's front page, read from the tallies the database keeps (exact, and
 as fast at ten million events as at ten)."""
 
-import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from admin_app import clock, tallies
+from admin_app.admin.core.timed_cache import TimedCache
 from admin_app.models import AuditEntry, Event, SocialStatus, User
 
 MONTHS_BACK = 11  # plus the current month: a year
@@ -89,24 +89,20 @@ def chart_bars(months: list[MonthBar], *, height: int = 160) -> list[dict[str, A
     ]
 
 
-class FiguresCache:
+class FiguresCache(TimedCache[None, tuple[Figures, datetime]]):
     """Keeps the figures for a few seconds: a busy front page costs one aggregation per 30 s."""
 
     def __init__(self, *, ttl_seconds: float) -> None:
-        self.ttl = ttl_seconds
-        self._figures: Figures | None = None
-        self._at = 0.0
-        self.as_of = clock.now()
+        super().__init__(ttl_seconds, capacity=1)
 
-    def clear(self) -> None:
-        self._figures = None
-
-    def get(self, session: Session, *, today: date) -> Figures:
-        if self._figures is None or time.monotonic() - self._at > self.ttl:
-            self._figures = collect(session, today=today)
-            self._at = time.monotonic()
-            self.as_of = clock.now()
-        return self._figures
+    def figures(self, session: Session, *, today: date) -> tuple[Figures, datetime]:
+        """The figures and when they were collected."""
+        kept = self.get(None)
+        if kept is not None:
+            return kept.value
+        collected = (collect(session, today=today), clock.now())
+        self.put(None, collected)
+        return collected
 
 
 def page_context(
@@ -115,14 +111,14 @@ def page_context(
     """What the dashboard template shows; the latest changes only `with_audit`."""
     now = clock.now()
     with factory() as session:
-        figures = cache.get(session, today=now.date())
+        figures, as_of = cache.figures(session, today=now.date())
         latest = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(LATEST_CHANGES_SHOWN)
         entries = list(session.scalars(latest)) if with_audit else None
     return {
         "figures": figures,
         "bars": chart_bars(figures.months),
         "this_month": f"{now:%Y-%m}",
-        "as_of": cache.as_of,
+        "as_of": as_of,
         "audit_entries": entries,
         "title": "Dashboard",
     }

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode
 import anyio.to_thread
 from sqladmin import BaseView
 from sqladmin.authentication import login_required
-from sqladmin.authorization import custom_action
+from sqladmin.authorization import Action, custom_action
 from starlette.datastructures import URL, FormData, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,17 +20,20 @@ from admin_app.admin.changelist.counting import CountCache
 from admin_app.admin.changelist.faceted import FacetCache
 from admin_app.admin.changelist.saved_views import VIEW, ignored_notice, state_problem
 from admin_app.admin.changelist.selection import Selection, parse_pks
+from admin_app.admin.core.bulk_kinds import BULK_KINDS
 from admin_app.admin.core.errors import ActionRefused, refuse_on_list
 from admin_app.admin.core.formatters import path_only
 from admin_app.admin.core.partials import SynchronousPartials
 from admin_app.admin.core.wording import counted
 from admin_app.admin.forms.feedback import flash, say_saved
 from admin_app.admin.site import dashboard
+from admin_app.admin.site.guard import guarded_view
 from admin_app.admin.site.quick_access import QuickAccess
 from admin_app.admin.views import record_history
 from admin_app.admin.views.audit_log import AuditLogAdmin
 from admin_app.admin.views.base import PanelModelView
 from admin_app.admin.views.change_sets import ChangeSetAdmin, undo_page
+from admin_app.history.images import EDITABLE
 from admin_app.jobs.queue import JobQueue
 from admin_app.web import outage
 from admin_app.web.auth import ROLE_STATE
@@ -172,9 +175,14 @@ class PanelAdmin(QuickAccess):
     @login_required
     async def bulk(self, request: Request) -> Response:
         """Bulk work with a confirmation page first (GET) and the change itself (POST)."""
-        # SQLAdmin's (private) lookup of the view a URL names, as its own routes use it.
-        view = self._find_model_view(request.path_params["identity"])
-        view, kind = confirmation.checked_view(view, request)
+        kind = request.path_params["kind"]
+        found = BULK_KINDS.get(kind)
+        view = guarded_view(
+            self,
+            request,
+            custom_action(found.action) if found else None,
+            offers=lambda view: found is not None and found.action in view.bulk_actions,
+        )
         templates, days = self.templates, self.retention_days
         if request.method == "POST":
             return await confirmation.perform(
@@ -198,7 +206,9 @@ class PanelAdmin(QuickAccess):
     @login_required
     async def cell(self, request: Request) -> Response:
         """One list cell saved in place (the list's script), as the edit form would save it."""
-        view = cells.checked_view(self._find_model_view(request.path_params["identity"]), request)
+        view = guarded_view(
+            self, request, str(Action.EDIT), offers=lambda view: bool(view.column_editable_list)
+        )
         return await cells.save_cell(
             view,
             request,
@@ -218,9 +228,10 @@ class PanelAdmin(QuickAccess):
     @login_required
     async def history(self, request: Request) -> Response:
         """Every version of one user or event, two side by side (GET), a revert (POST)."""
-        view, row_id = record_history.checked(
-            self._find_model_view(request.path_params["identity"]), request
+        view = guarded_view(
+            self, request, Action.DETAILS, offers=lambda view: view.identity in EDITABLE
         )
+        row_id = int(request.path_params["pk"])  # an id: the guard said so
         return await record_history.history_page(view, row_id, request, templates=self.templates)
 
     # SQLAdmin answers 400 for any error in a save; an outage is a 503 (nothing saved, try again).
@@ -263,11 +274,8 @@ class PanelAdmin(QuickAccess):
     @login_required
     async def export_job(self, request: Request) -> Response:
         """The page that starts a large export as a background job (export_job.py)."""
-        view = self._find_model_view(request.path_params["identity"])
-        if not isinstance(view, PanelModelView):
-            raise HTTPException(status_code=404)
-        allowed = view.can_export and view.is_accessible(request)
-        if not (allowed and await view.check_can_export(request)):
+        view = guarded_view(self, request, None)
+        if not (view.can_export and await view.check_can_export(request)):
             raise HTTPException(status_code=403)
         return await export_job.start_page(
             view,

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from admin_app import audit
+from admin_app.admin.core.bulk_kinds import BULK_KINDS
 from admin_app.history.refusals import Acting
 from admin_app.jobs.store import Owner
 from admin_app.models import Staff, StaffRole
@@ -17,9 +18,7 @@ _EDITING = (
     Action.CREATE,
     Action.EDIT,
     Action.DELETE,
-    custom_action("review-delete"),
-    custom_action("set-status"),
-    custom_action("batch-edit"),
+    *(custom_action(kind.action) for kind in BULK_KINDS.values()),
     custom_action("revert"),
 )
 _DATA_VIEWS = ("user", "event")

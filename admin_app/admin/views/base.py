@@ -26,6 +26,7 @@ from admin_app.admin.changelist.faceted import FacetedListView
 from admin_app.admin.changelist.links import RowLinksView
 from admin_app.admin.changelist.paging import AnySelect
 from admin_app.admin.changelist.saved_views import list_state_query
+from admin_app.admin.core.bulk_kinds import BulkKind
 from admin_app.admin.core.errors import (
     DATABASE_REFUSED,
     ActionRefused,
@@ -142,9 +143,9 @@ class PanelModelView(FacetedListView, VersionedView, RowLinksView):
         """The panel's session factory (it always runs on a synchronous engine)."""
         return sync_factory(self.session_maker)
 
-    def to_bulk_page(self, request: Request, kind: str) -> RedirectResponse:
+    def to_bulk_page(self, request: Request, kind: BulkKind) -> RedirectResponse:
         """From the list's Actions menu to the confirmation page, keeping selection and filters."""
-        url = request.url_for("admin:bulk", identity=self.identity, kind=kind)
+        url = request.url_for("admin:bulk", identity=self.identity, kind=kind.slug)
         return RedirectResponse(f"{url}?{request.url.query}", status_code=302)
 
     # --- Saves ----------------------------------------------------------------------------------

@@ -7,13 +7,12 @@ from sqladmin.authorization import custom_action
 from sqladmin.filters import StaticValuesFilter
 from sqladmin.templating import Jinja2Templates
 from sqlalchemy import Select, select
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.admin.actions import write_jobs
-from admin_app.admin.core.errors import DATABASE_REFUSED
+from admin_app.admin.core.errors import ActionRefused, refusing
 from admin_app.admin.core.formatters import TYPE_FORMATTERS
 from admin_app.admin.core.ids import parse_id
 from admin_app.admin.core.strict import StrictInputView
@@ -25,7 +24,6 @@ from admin_app.history import undo
 from admin_app.history.refusals import Refusal, not_theirs
 from admin_app.jobs.queue import JobQueue
 from admin_app.models import AuditEntry, ChangeSet
-from admin_app.web import outage
 from admin_app.web.form_bodies import text_form
 
 UNDO_TEMPLATE = "change_set_undo.html"
@@ -156,35 +154,34 @@ async def undo_page(
     if request.method == "POST":
         form = await text_form(request)
         try:
-            large = await anyio.to_thread.run_sync(_large, view, request, change_set_id, threshold)
-            if large is not None:
-                return await write_jobs.start(
-                    request,
-                    jobs,
-                    kind=write_jobs.UNDO,
-                    params={
-                        "change_set": change_set_id,
-                        "accept_conflicts": form.get("accept_conflicts") == "yes",
-                        "reason": str(form.get("reason", "")),
-                    },
-                    total=large,
-                    title=f"undo of change set #{change_set_id} ({large:,} rows)",
-                    key=str(form.get("idempotency_key", "")),
+            with refusing("Nothing was undone."):
+                large = await anyio.to_thread.run_sync(
+                    _large, view, request, change_set_id, threshold
                 )
-            new_id, rows = await anyio.to_thread.run_sync(
-                _undo,
-                view,
-                request,
-                change_set_id,
-                form.get("accept_conflicts") == "yes",
-                str(form.get("reason", "")),
-            )
-        except Refusal as refusal:
+                if large is not None:
+                    return await write_jobs.start(
+                        request,
+                        jobs,
+                        kind=write_jobs.UNDO,
+                        params={
+                            "change_set": change_set_id,
+                            "accept_conflicts": form.get("accept_conflicts") == "yes",
+                            "reason": str(form.get("reason", "")),
+                        },
+                        total=large,
+                        title=f"undo of change set #{change_set_id} ({large:,} rows)",
+                        key=str(form.get("idempotency_key", "")),
+                    )
+                new_id, rows = await anyio.to_thread.run_sync(
+                    _undo,
+                    view,
+                    request,
+                    change_set_id,
+                    form.get("accept_conflicts") == "yes",
+                    str(form.get("reason", "")),
+                )
+        except ActionRefused as refusal:
             error = str(refusal)
-        except outage.UNAVAILABLE:
-            raise  # the 503 page: nothing was undone, try again
-        except SQLAlchemyError:
-            error = f"Nothing was undone. {DATABASE_REFUSED}"
         else:
             flash(
                 request,

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired
 from admin_app.admin.changelist.facets import MonthFacet, OrganizerFacet, StatusFacet
 from admin_app.admin.changelist.filters import DateBoundFilter, OrganizerFilter, SocialStatusFilter
 from admin_app.admin.changelist.paging import AnySelect
+from admin_app.admin.core.bulk_kinds import BATCH_EDIT, DELETE, SET_STATUS
 from admin_app.admin.core.errors import FormErrors
 from admin_app.admin.core.formatters import STATUS_CHOICES, status_badge, unbroken_date
 from admin_app.admin.forms.organizers import find_organizer
@@ -98,19 +99,19 @@ class EventAdmin(PanelModelView, model=Event):
     integrity_messages = {"organizer_id": "The chosen organizer no longer exists."}
 
     # Bulk actions (a confirmation page shows counts first)
-    bulk_actions = frozenset({"review-delete", "set-status", "batch-edit"})
+    bulk_actions = frozenset({DELETE.action, SET_STATUS.action, BATCH_EDIT.action})
 
-    @action("review-delete", label="Delete with preview…", add_in_detail=False)
+    @action(DELETE.action, label="Delete with preview…", add_in_detail=False)
     async def review_delete(self, request: Request) -> Response:
-        return self.to_bulk_page(request, "delete")
+        return self.to_bulk_page(request, DELETE)
 
-    @action("set-status", label="Set social status…", add_in_detail=False)
+    @action(SET_STATUS.action, label="Set social status…", add_in_detail=False)
     async def set_status(self, request: Request) -> Response:
-        return self.to_bulk_page(request, "set-status")
+        return self.to_bulk_page(request, SET_STATUS)
 
-    @action("batch-edit", label="Batch edit…", add_in_detail=False)
+    @action(BATCH_EDIT.action, label="Batch edit…", add_in_detail=False)
     async def batch_edit(self, request: Request) -> Response:
-        return self.to_bulk_page(request, "batch-edit")
+        return self.to_bulk_page(request, BATCH_EDIT)
 
     def palette_detail(self, row: Any) -> str:
         return f"{row.date_of.isoformat()} · {str(row.social_status.value).capitalize()}"

@@ -6,7 +6,6 @@ import anyio.to_thread
 from sqladmin import expose
 from sqladmin.authorization import custom_action
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import FormData, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -16,7 +15,7 @@ from admin_app.admin.actions import write_jobs
 from admin_app.admin.actions.write_jobs import purgeable_rows, restorable_rows
 from admin_app.admin.changelist.paging import AnySelect
 from admin_app.admin.changelist.selection import count_rows, more_than
-from admin_app.admin.core.errors import DATABASE_REFUSED
+from admin_app.admin.core.errors import ActionRefused, refusing
 from admin_app.admin.core.ids import is_id, parse_id
 from admin_app.admin.core.text_search import contains
 from admin_app.admin.forms.feedback import flash
@@ -24,7 +23,7 @@ from admin_app.admin.site.panel import PanelPage
 from admin_app.admin.site.roles import acting
 from admin_app.history.images import DELETE
 from admin_app.history.purge import purge_deleted
-from admin_app.history.refusals import Acting, Refusal
+from admin_app.history.refusals import Acting
 from admin_app.history.restore import (
     Which,
     by_change_set,
@@ -33,7 +32,6 @@ from admin_app.history.restore import (
     restored_in_words,
 )
 from admin_app.models import ChangeSet, RowImage
-from admin_app.web import outage
 from admin_app.web.form_bodies import text_form
 
 TEMPLATE = "recently_deleted.html"
@@ -84,13 +82,10 @@ class RecentlyDeletedView(PanelPage):
         if request.method == "POST":
             form = await text_form(request)
             try:
-                message = await self._act(request, form)
-            except Refusal as refusal:
+                with refusing("Nothing was changed."):
+                    message = await self._act(request, form)
+            except ActionRefused as refusal:
                 error = str(refusal)
-            except outage.UNAVAILABLE:
-                raise  # the 503 page: nothing was changed, try again
-            except SQLAlchemyError:
-                error = f"Nothing was changed. {DATABASE_REFUSED}"
             else:
                 if isinstance(message, Response):
                     return message  # started as a background job: its page

@@ -3,22 +3,20 @@
 from typing import Any
 
 import anyio.to_thread
-from sqladmin.authorization import Action, custom_action
+from sqladmin.authorization import custom_action
 from sqladmin.templating import Jinja2Templates
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app.admin.core.errors import DATABASE_REFUSED
+from admin_app.admin.core.errors import ActionRefused, refusing
 from admin_app.admin.core.ids import parse_id
 from admin_app.admin.forms.feedback import flash
 from admin_app.admin.views.base import PanelModelView
 from admin_app.history import versions
 from admin_app.history.images import EDITABLE
 from admin_app.history.refusals import Refusal
-from admin_app.web import outage
 from admin_app.web.form_bodies import text_form
 
 TEMPLATE = "record_history.html"
@@ -34,18 +32,6 @@ FIELD_LABELS = {
 }
 
 
-def checked(view: object, request: Request) -> tuple[PanelModelView, int]:
-    """The view and row id of a history URL, when this staff member may read it (404, 403)."""
-    if not isinstance(view, PanelModelView) or view.identity not in EDITABLE:
-        raise HTTPException(status_code=404)
-    row_id = parse_id(request.path_params["pk"])
-    if row_id is None:
-        raise HTTPException(status_code=404)
-    if not (view.is_accessible(request) and view.has_permission(request, Action.DETAILS)):
-        raise HTTPException(status_code=403)
-    return view, row_id
-
-
 async def history_page(
     view: PanelModelView, row_id: int, request: Request, *, templates: Jinja2Templates
 ) -> Response:
@@ -55,13 +41,10 @@ async def history_page(
             raise HTTPException(status_code=403)
         form = {key: str(value) for key, value in (await text_form(request)).items()}
         try:
-            changed = await anyio.to_thread.run_sync(_revert, view, row_id, form)
-        except Refusal as refusal:
+            with refusing("Nothing was reverted."):
+                changed = await anyio.to_thread.run_sync(_revert, view, row_id, form)
+        except ActionRefused as refusal:
             error = str(refusal)
-        except outage.UNAVAILABLE:
-            raise  # the 503 page: nothing was reverted, try again
-        except SQLAlchemyError:
-            error = f"Nothing was reverted. {DATABASE_REFUSED}"
         else:
             fields = ", ".join(FIELD_LABELS[name].lower() for name in changed)
             flash(request, f"Reverted {fields} to version {form['to']}.", category="success")

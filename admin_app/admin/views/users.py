@@ -17,6 +17,7 @@ from admin_app.admin.actions.delete import Dependents
 from admin_app.admin.changelist.facets import EventsPerOrganizerFacet
 from admin_app.admin.changelist.filters import DateBoundFilter, HasEventsFilter, MinimumEventsFilter
 from admin_app.admin.changelist.paging import AnySelect
+from admin_app.admin.core.bulk_kinds import DELETE
 from admin_app.admin.core.errors import ActionRefused
 from admin_app.admin.core.ids import parse_id
 from admin_app.admin.forms import inline_events, inline_rows
@@ -88,11 +89,11 @@ class UserAdmin(PanelModelView, model=User):
     integrity_messages = {"email": "A user with this email already exists."}
 
     # Bulk actions (a confirmation page shows counts and what goes with them)
-    bulk_actions = frozenset({"review-delete"})
+    bulk_actions = frozenset({DELETE.action})
 
-    @action("review-delete", label="Delete with preview…", add_in_detail=False)
+    @action(DELETE.action, label="Delete with preview…", add_in_detail=False)
     async def review_delete(self, request: Request) -> Response:
-        return self.to_bulk_page(request, "delete")
+        return self.to_bulk_page(request, DELETE)
 
     def export_statement(self, stmt: Select[Any]) -> AnySelect:
         return stmt.with_only_columns(

@@ -5,9 +5,17 @@ import sys
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from admin_app.admin.core.errors import ActionRefused, FormErrors, RefusalsInOneLine
+from admin_app.admin.core.errors import (
+    DATABASE_REFUSED,
+    ActionRefused,
+    FormErrors,
+    RefusalsInOneLine,
+    refusing,
+)
+from admin_app.history.refusals import Refusal
 from tests import factories
 
 
@@ -62,3 +70,23 @@ def test_a_duplicate_email_logs_one_line_without_a_traceback(
     assert logged and all(r.exc_info is None and r.levelno == logging.INFO for r in logged)
     assert "already exists" in logged[0].getMessage()
     assert "Traceback" not in caplog.text
+
+
+def _failing_with(error: Exception) -> None:
+    with refusing("Nothing was deleted."):
+        raise error
+
+
+def test_a_failed_change_reads_the_same_whatever_failed() -> None:
+    # The time machine's refusal keeps its own words; a database error never shows its text.
+    with pytest.raises(ActionRefused, match=r"^Someone changed it since\.$"):
+        _failing_with(Refusal("Someone changed it since."))
+    with pytest.raises(ActionRefused) as refused:
+        _failing_with(IntegrityError("DELETE ...", {}, Exception("FOREIGN KEY constraint failed")))
+    assert str(refused.value) == f"Nothing was deleted. {DATABASE_REFUSED}"
+    assert "FOREIGN KEY" not in str(refused.value)
+
+
+def test_an_outage_is_left_for_the_503_page() -> None:
+    with pytest.raises(OperationalError):
+        _failing_with(OperationalError("SELECT 1", {}, Exception("server closed the connection")))

@@ -17,7 +17,7 @@ from starlette.responses import StreamingResponse
 
 from admin_app import audit
 from admin_app.admin.changelist.paging import AnySelect
-from admin_app.admin.changelist.selection import Selection, list_state
+from admin_app.admin.changelist.state import ChangeList
 from admin_app.admin.views.base import PanelModelView
 from admin_app.audit import jsonable
 
@@ -216,10 +216,11 @@ def _json_rows(names: list[str], rows: Sequence[Sequence[Any]], first: bool) -> 
 async def export_response(view: PanelModelView, request: Request) -> StreamingResponse:
     """Exactly what the list shows (its filters, search and sort), streamed and audited."""
     export_type = request.path_params["export_type"]
-    selection = Selection.whole_filter_of(request.query_params)
+    changelist = ChangeList.of(view, request)
+    selection = changelist.selection
     matching = await view.matching_query(selection.list_params)
     stmt = view.export_statement(selection.leave_out_excluded(matching, view.pk_columns[0]))
-    filters = list_state(request.query_params)
+    filters = changelist.list_state
     body = await open_rows(
         view.sync_sessions,
         stmt,

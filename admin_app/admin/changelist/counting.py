@@ -11,17 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, event, func, select
-from starlette.requests import Request
+from sqlalchemy import Connection, Engine, event
 
-from admin_app.admin.changelist.paging import ListQueryView
-from admin_app.admin.changelist.selection import Selection
 from admin_app.admin.core.timed_cache import TimedCache
 
-# Request state: seconds since the shown count was computed (absent when it is fresh).
-COUNT_AGE_STATE = "count_age_seconds"
-# Request state: True when the shown count stopped at its cap ("10,000+").
-COUNT_CAPPED_STATE = "count_capped"
 # Rows counted before a list says "10,000+": an index range of this size counts in milliseconds.
 LIST_COUNT_CAP = 10_000
 EXACT = 0  # the cap of an exact count
@@ -81,57 +74,6 @@ def forget_after_writes(engine: Engine, forget: Callable[[], None]) -> None:
     event.listen(engine, "after_cursor_execute", noted, named=True)
     event.listen(engine, "commit", committed)
     event.listen(engine, "rollback", rolled_back)
-
-
-class CountedListView(ListQueryView):
-    """A list whose row count is reused per filter (from the admin's CountCache)."""
-
-    @property
-    def count_cache(self) -> CountCache | None:
-        # SQLAdmin links a view to its admin only through the private _admin_ref.
-        cache: CountCache | None = getattr(self._admin_ref, "count_cache", None)
-        return cache
-
-    async def count(self, request: Request, stmt: Select[Any] | None = None) -> int:
-        """The list's row count, up to a cap past the page shown; reused for a minute per
-        filter. `recount=1` counts every row, afresh."""
-        cache = self.count_cache
-        if stmt is None or cache is None:
-            return int(await super().count(request, stmt))
-        selection = Selection.whole_filter_of(request.query_params)
-        filters = selection.filter_query_string()
-        exact = bool(request.query_params.get("recount"))
-        cap = EXACT if exact else self._cap_for(request)
-        cached = None if exact else cache.count_of(self.identity, filters)
-        if cached is not None and cached.serves(cap):
-            setattr(request.state, COUNT_AGE_STATE, cached.age_seconds)
-            setattr(request.state, COUNT_CAPPED_STATE, cached.capped)
-            return cached.value
-        value = self.counted_already(request, filters, cap)
-        if value is None:
-            # Counting the unordered match is cheaper than SQLAdmin's count over the sorted
-            # query; under a cap, the database stops reading after cap + 1 rows.
-            matching = (await self.matching_query(selection.list_params)).order_by(None)
-            if cap != EXACT:
-                matching = matching.limit(cap + 1)
-            counting = select(func.count()).select_from(matching.subquery())
-            value = int(await super().count(request, counting))
-        cache.keep(self.identity, filters, value, cap)
-        setattr(request.state, COUNT_CAPPED_STATE, cap != EXACT and value > cap)
-        return value
-
-    def counted_already(self, request: Request, filters: str, cap: int) -> int | None:
-        """The count of this filter state up to `cap` (cap + 1 meaning more), when this request
-        has already read it another way (the facets' sample), else None."""
-        return None
-
-    def _cap_for(self, request: Request) -> int:
-        # SQLAdmin clamps the page to the count: a deep page needs counting a little past it.
-        params = request.query_params
-        page = self.validate_page_number(params.get("page"), 1)
-        largest = max(self.page_size_options)
-        size = min(self.validate_page_number(params.get("pageSize"), self.page_size), largest)
-        return max(LIST_COUNT_CAP, page * size)
 
 
 def _wrote(conn: Connection) -> bool:

@@ -27,16 +27,16 @@ from sqlalchemy import (
 from starlette.datastructures import QueryParams
 
 from admin_app.admin.changelist.counting import LIST_COUNT_CAP
+from admin_app.admin.changelist.parameters import LEFT_BY_FACET_LINKS
+from admin_app.admin.core.timed_cache import TimedCache
 from admin_app.models import Event, User
 
 # Matching rows a facet reads at most: the list's count cap, so the two are one reading
-# (faceted.counted_already).
+# (state.ChangeList.count).
 FACET_SAMPLE = LIST_COUNT_CAP
 # Users whose events "events per organizer" counts at most (each costs an index range).
 ORGANIZER_SAMPLE = 1_000
 TOP = 10
-# Parameters a facet's link drops: it starts a new list of rows.
-_LEFT_BEHIND = frozenset({"page", "scope", "except", "view"})
 MONTHS = 12
 
 
@@ -53,7 +53,7 @@ class FacetValue:
         value, from its first page, with no selection and outside any saved view."""
         if self.link:
             return self.link
-        replaced = _LEFT_BEHIND | {key for key, _value in self.narrow}
+        replaced = LEFT_BY_FACET_LINKS | {key for key, _value in self.narrow}
         kept = [(key, value) for key, value in params.multi_items() if key not in replaced]
         return f"{list_path}?{urlencode([*kept, *self.narrow])}"
 
@@ -255,3 +255,32 @@ def result(facet: Facet, found: list[Any], sampled: int) -> FacetResult:
         about=partial and facet.shares_when_partial,
         note=facet.partial_note(facet.sample) if partial else "",
     )
+
+
+def statements(declared: list[Facet], matching: Select[Any]) -> list[tuple[Any, list[Facet]]]:
+    """The statements that compute `declared` over the list's match, each with its facets:
+    facets sharing a sample size are one statement (combined_statement)."""
+    by_sample: dict[int, list[Facet]] = {}
+    for facet in declared:
+        by_sample.setdefault(facet.sample, []).append(facet)
+    return [(combined_statement(group, matching), group) for group in by_sample.values()]
+
+
+def results_of(
+    declared: list[Facet], statements: list[tuple[Any, list[Facet]]], answers: list[list[Any]]
+) -> tuple[list[FacetResult], dict[int, int]]:
+    """Each declared facet's result, in order, and the rows counted in each sample size (the
+    list's capped count is the same LIMITed count: it need not read the rows again)."""
+    computed: dict[int, FacetResult] = {}
+    sampled: dict[int, int] = {}
+    for (_statement, group), rows in zip(statements, answers, strict=True):
+        size = next(int(row[3]) for row in rows if row[0] == SAMPLE_SIZE)
+        sampled[group[0].sample] = size
+        for position, facet in enumerate(group):
+            found = [(row[1], row[2], int(row[3])) for row in rows if row[0] == position]
+            computed[id(facet)] = result(facet, found, size)
+    return [computed[id(facet)] for facet in declared], sampled
+
+
+class FacetCache(TimedCache[tuple[str, str], list[FacetResult]]):
+    """Facet results per (list, filter state), for as long as the list's counts are kept."""

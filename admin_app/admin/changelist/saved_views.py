@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from admin_app.admin.changelist.columns import COLUMNS, is_default, shown_columns
+from admin_app.admin.changelist.parameters import KEPT_BY_SAVED_VIEWS
 from admin_app.admin.core.formatters import path_only
 from admin_app.admin.core.ids import is_id
 from admin_app.admin.forms.feedback import flash
@@ -29,8 +30,6 @@ from admin_app.web.redirects import ADMIN_PREFIX
 # list, even where the team has a default view.
 VIEW = "view"
 WHOLE_LIST = "all"
-# Parameters a saved view keeps besides the list's filters.
-KEPT = ("search", "sortBy", "sort", "pageSize", COLUMNS)
 _MEMO_STATE = "saved_views"
 # Views the sidebar names under each list; its saved views page lists them all.
 SIDEBAR_VIEWS_PER_LIST = 8
@@ -163,7 +162,7 @@ async def state_problem(view: Any, query: str) -> str | None:
 def list_state_query(view: Any, params: QueryParams, shown: list[str]) -> str:
     """What a saved view keeps of the list: filters, search, sort, page size and (when not the
     list's own) the columns; never paging or a selection."""
-    kept = {*KEPT, *(f.parameter_name for f in view.get_filters())} - {COLUMNS}
+    kept = {*KEPT_BY_SAVED_VIEWS, *(f.parameter_name for f in view.get_filters())} - {COLUMNS}
     items = [(key, value) for key, value in params.multi_items() if key in kept and value]
     if not is_default(view, shown):
         items.append((COLUMNS, ",".join(shown)))

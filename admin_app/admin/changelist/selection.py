@@ -12,6 +12,7 @@ from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 
 from admin_app.admin.changelist.paging import ListQueryView
+from admin_app.admin.changelist.parameters import NOT_FILTERS
 from admin_app.admin.core.ids import is_id
 
 # `scope=filter`: the selection is every row the list's filters match, not the ticked ids.
@@ -21,13 +22,6 @@ WHOLE_FILTER = "filter"
 EXCEPT = "except"
 # More ids than this in one request is not a selection made by hand; refuse it.
 MAX_SELECTION = 10_000
-# Query parameters that shape the list but not which rows match it.
-NOT_FILTERS = frozenset(
-    {"page", "pageSize", "pks", "error", "scope", "except", "csrf_token", "status", "cascade"}
-    | {"idempotency_key"}
-    | {"reason", "recount", "new_status", "date_change", "new_date", "shift_days"}
-    | {"new_organizer", "columns", "view"}
-)
 
 
 def parse_pks(raw: str) -> list[int]:
@@ -101,14 +95,3 @@ def more_than(session: Session, rows: Select[Any], threshold: int) -> bool:
     """Whether `rows` has more than `threshold` rows, counting one past it only (what decides
     that work runs in the background, whatever the size)."""
     return count_rows(session, rows.order_by(None).limit(threshold + 1)) > threshold
-
-
-def list_state(params: QueryParams) -> str:
-    """The list's filters, search and sort as a query string, for links that act on what the
-    list shows (exports): paging left out, rows unticked from "all matching" kept."""
-    selection = Selection.whole_filter_of(params)
-    state = selection.filter_query_string()
-    if not selection.excluded:
-        return state
-    left_out = urlencode([(EXCEPT, ",".join(map(str, selection.excluded)))])
-    return f"{left_out}&{state}" if state else left_out

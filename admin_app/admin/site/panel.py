@@ -17,7 +17,8 @@ from admin_app.admin.actions import cells, confirmation, export, export_job, wri
 from admin_app.admin.actions.delete import delete_selection
 from admin_app.admin.changelist import page as list_page
 from admin_app.admin.changelist.counting import CountCache
-from admin_app.admin.changelist.faceted import FacetCache
+from admin_app.admin.changelist.facets import FacetCache
+from admin_app.admin.changelist.parameters import LURES
 from admin_app.admin.changelist.saved_views import VIEW, ignored_notice, state_problem
 from admin_app.admin.changelist.selection import Selection, parse_pks
 from admin_app.admin.core.bulk_kinds import BULK_KINDS
@@ -321,8 +322,8 @@ class PanelAdmin(QuickAccess):
     async def list(self, request: Request) -> Response:
         # SQLAdmin shows `?error=` text on the list: a lure anyone could link to. Refusals travel
         # in the session instead (see list_context), and the parameter is dropped.
-        if "error" in request.query_params:
-            return RedirectResponse(request.url.remove_query_params("error"), status_code=302)
+        if lures := LURES.intersection(request.query_params):
+            return RedirectResponse(request.url.remove_query_params(sorted(lures)), status_code=302)
         # A bare list opens the team's default view, if the list has one (`?view=all`: not).
         if not request.query_params and (default := await self._team_default(request)):
             return RedirectResponse(default, status_code=302)

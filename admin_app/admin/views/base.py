@@ -1,8 +1,9 @@
 """The panel's model view: its hooks (clean, delete rules) and saves that fail with messages.
 
-Built from small views, each with one job: StrictInputView (strict.py: keys and search), the
-list's query and paging (paging.py), counts (counting.py), row versions (versioning.py) and row
-links (links.py).
+Built from three small views over SQLAdmin's, each with one job: the list's query and paging
+(changelist/paging.py, over core/strict.py: keys and search), row versions
+(forms/versioning.py) and row links (changelist/links.py). What a list request shows (its
+count, facets, columns and saved state) is its ChangeList (changelist/state.py).
 """
 
 from collections.abc import AsyncIterator
@@ -21,11 +22,10 @@ from starlette.responses import RedirectResponse
 from wtforms import Form
 
 from admin_app.admin.actions.delete import Dependents
-from admin_app.admin.changelist.columns import hidden_columns, shown_columns
-from admin_app.admin.changelist.faceted import FacetedListView
+from admin_app.admin.changelist.facets import Facet
 from admin_app.admin.changelist.links import RowLinksView
-from admin_app.admin.changelist.paging import AnySelect
-from admin_app.admin.changelist.saved_views import list_state_query
+from admin_app.admin.changelist.paging import AnySelect, ListQueryView
+from admin_app.admin.changelist.state import ChangeList
 from admin_app.admin.core.bulk_kinds import BulkKind
 from admin_app.admin.core.errors import (
     DATABASE_REFUSED,
@@ -42,10 +42,10 @@ from admin_app.admin.forms.versioning import StaleEdit, VersionedView, remember_
 from admin_app.db import sync_factory
 from admin_app.staff.saved_views import SHARING_ROLES
 from admin_app.web import outage
-from admin_app.web.auth import ROLE_STATE, preferences_of
+from admin_app.web.auth import ROLE_STATE
 
 
-class PanelModelView(FacetedListView, VersionedView, RowLinksView):
+class PanelModelView(ListQueryView, VersionedView, RowLinksView):
     """A ModelView whose saves and deletes fail with messages, never tracebacks."""
 
     column_type_formatters = TYPE_FORMATTERS
@@ -57,6 +57,8 @@ class PanelModelView(FacetedListView, VersionedView, RowLinksView):
     choice_labels: ClassVar[dict[str, list[tuple[str, str]]]] = {}
     # Columns editable in place on the list (cells.py), for staff who may edit.
     column_editable_list: ClassVar[list[Any]] = []
+    # How the rows a list matches split, shown beside it (changelist/facets.py).
+    column_facets: ClassVar[list[Facet]] = []
 
     def __init__(self) -> None:
         super().__init__()
@@ -124,19 +126,29 @@ class PanelModelView(FacetedListView, VersionedView, RowLinksView):
         return {"kind": kind, "choices": []}
 
     async def list_context(self, request: Request) -> dict[str, Any]:
-        shown = shown_columns(self, request.query_params, preferences_of(request))
+        changelist = ChangeList.of(self, request)
         context: dict[str, Any] = {
-            "shown_columns": shown,
-            "hidden_columns": hidden_columns(self, shown),
-            # What "Save view" keeps: filters, search, sort, page size, columns.
-            "saved_state": list_state_query(self, request.query_params, shown),
+            "changelist": changelist,
+            "shown_columns": changelist.shown_columns,
+            "hidden_columns": changelist.hidden_columns,
+            "saved_state": changelist.saved_state,
             "may_share_views": getattr(request.state, ROLE_STATE, None) in SHARING_ROLES,
-            "facets": await self.facets_for(request) if await self.check_can_list(request) else [],
+            "facets": await changelist.facets() if await self.check_can_list(request) else [],
         }
         # A refused delete comes back to the list with its reason (see errors.refuse_on_list).
         if message := pop_list_refusal(request):
             context["error"] = message
         return context
+
+    async def count(self, request: Request, stmt: Select[Any] | None = None) -> int:
+        # SQLAdmin's list() asks for its count here: the ChangeList's, capped and kept a minute.
+        if stmt is None:
+            return int(await super().count(request, stmt))
+
+        async def run(counting: Select[Any]) -> int:
+            return int(await super(PanelModelView, self).count(request, counting))
+
+        return await ChangeList.of(self, request).count(run)
 
     @property
     def sync_sessions(self) -> sessionmaker[Session]:

@@ -24,12 +24,15 @@
   // List actions with a confirmation page keep the list's filters, search and sort, so
   // "all rows matching" on that page means what the staff member sees (export links are
   // rendered with them by the server).
+  // Which parameters those links leave out, the server says on the page (one table,
+  // changelist/parameters.py).
+  var banner = document.getElementById("selection-banner");
   function listParams() {
     var params = new URLSearchParams(window.location.search);
-    ["page", "pageSize", "error"].forEach(function (key) { params.delete(key); });
+    var leftOut = banner ? (banner.getAttribute("data-left-out") || "").split(" ") : [];
+    leftOut.forEach(function (key) { if (key) params.delete(key); });
     return params;
   }
-  var banner = document.getElementById("selection-banner");
   var allMatching = banner && banner.getAttribute("data-all-matching") === "yes";
 
   // "Select all N matching, except": the selection lives in the URL the server rendered

@@ -13,7 +13,7 @@ from admin_app import audit, clock
 from admin_app.admin.changelist.selection import Selection
 from admin_app.admin.core.errors import refusing
 from admin_app.admin.core.wording import plural
-from admin_app.admin.forms.organizers import find_organizer
+from admin_app.admin.forms.pickers import find_organizer
 from admin_app.admin.forms.validators import DATE_RANGE_TEXT, date_problem
 from admin_app.history import images
 from admin_app.models import Event, SocialStatus

@@ -16,9 +16,9 @@ import anyio.to_thread
 from sqlalchemy import Select, func, select
 from starlette.requests import Request
 
-from admin_app.admin.changelist import facets
+from admin_app.admin.changelist import counting, facets
 from admin_app.admin.changelist.columns import hidden_columns, shown_columns
-from admin_app.admin.changelist.counting import EXACT, LIST_COUNT_CAP, CountCache
+from admin_app.admin.changelist.counting import EXACT, CountCache
 from admin_app.admin.changelist.facets import Facet, FacetCache, FacetResult
 from admin_app.admin.changelist.paging import ListQueryView
 from admin_app.admin.changelist.parameters import LEFT_BY_BULK_LINKS
@@ -128,7 +128,7 @@ class ChangeList:
         page = view.validate_page_number(self.params.get("page"), 1)
         largest = max(view.page_size_options)
         size = min(view.validate_page_number(self.params.get("pageSize"), view.page_size), largest)
-        return max(LIST_COUNT_CAP, page * size)
+        return max(counting.LIST_COUNT_CAP, page * size)
 
     # --- The facets --------------------------------------------------------------------------
 

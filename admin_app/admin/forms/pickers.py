@@ -1,4 +1,6 @@
-"""The relationship picker's lookup, matching what staff type literally (SQLAdmin's does not)."""
+"""The relationship picker's lookup, matching what staff type literally (SQLAdmin's does not),
+and who an organizer field names: the picker's user id, or an email typed without the script
+(the event form and batch edit read it alike)."""
 
 import json
 import re
@@ -9,10 +11,14 @@ from markupsafe import Markup
 from sqladmin.ajax import QueryAjaxModelLoader
 from sqladmin.widgets import AjaxSelect2Widget
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from admin_app.admin.core.ids import parse_id
 from admin_app.admin.core.strict import StrictInputView
 from admin_app.admin.core.text_search import contains, prepare
+from admin_app.emails import normalize_email
+from admin_app.models import EMAIL_MAX_LENGTH, User
 
 
 class LiteralAjaxLoader(QueryAjaxModelLoader):
@@ -62,3 +68,21 @@ def _typed_fallback(field: Any) -> Markup:
         '<noscript><input type="text" name="{}" class="form-control mt-1" autocomplete="off" '
         'aria-label="{}: email or id" placeholder="{}: email or id"></noscript>'
     ).format(field.name, field.label.text, field.label.text)
+
+
+def find_organizer(session: Session, typed: str) -> tuple[int, str] | None:
+    """The (id, email) of the user `typed` names, or None when it names no one."""
+    organizer_id = parse_id(typed)
+    if organizer_id is not None:
+        match = User.id == organizer_id
+    elif _could_be_email(typed):
+        match = User.email == normalize_email(typed)
+    else:
+        return None
+    found = session.execute(select(User.id, User.email).where(match)).first()
+    return (int(found.id), str(found.email)) if found is not None else None
+
+
+def _could_be_email(typed: str) -> bool:
+    # NUL cannot reach PostgreSQL as text, and nothing longer is an address: both name no one.
+    return "@" in typed and "\x00" not in typed and len(typed.strip()) <= EMAIL_MAX_LENGTH

@@ -16,8 +16,7 @@ from admin_app.admin.changelist.paging import AnySelect
 from admin_app.admin.core.bulk_kinds import BATCH_EDIT, DELETE, SET_STATUS
 from admin_app.admin.core.errors import FormErrors
 from admin_app.admin.core.formatters import STATUS_CHOICES, status_badge, unbroken_date
-from admin_app.admin.forms.organizers import find_organizer
-from admin_app.admin.forms.pickers import PickerWidget
+from admin_app.admin.forms.pickers import PickerWidget, find_organizer
 from admin_app.admin.forms.validators import date_in_range, enum_value, strip_text
 from admin_app.admin.views.base import PanelModelView
 from admin_app.models import Event, SocialStatus, User

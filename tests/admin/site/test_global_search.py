@@ -67,13 +67,6 @@ def test_short_terms_search_pages_only_and_say_so(client: TestClient, db: Sessio
     assert "Events" in _groups(page)["Pages and saved views"]
 
 
-def test_saved_views_are_found_by_name(client: TestClient) -> None:
-    client.post("/admin/event/saved-views", data={"name": "Morning check", "state": "search=x"})
-    page = client.get("/admin/search", params={"q": "morning"}).text
-    assert _groups(page)["Pages and saved views"] == ["Morning check"]
-    assert re.search(r'href="/admin/event/saved-view/\d+"', page)
-
-
 def test_only_what_the_staff_member_may_read(client_as: RoleClient, db: Session) -> None:
     factories.make_staff(db, email="other.staff@example.org")
     viewer = client_as(StaffRole.VIEWER)
@@ -91,10 +84,3 @@ def test_nothing_found_and_hostile_terms(client: TestClient) -> None:
         assert response.status_code == 200, term
         assert "<script>" not in response.text.split('id="main-content"')[1].split("</main>")[0]
     assert len(global_search.cleaned("a" * 5000)) == 1000
-
-
-def test_every_page_has_the_search_box(client: TestClient) -> None:
-    for path in ["/admin/", "/admin/event/list", "/admin/user/create", "/admin/recently-deleted"]:
-        page = client.get(path).text
-        assert 'id="palette-input" name="q"' in page, path
-        assert 'action="/admin/search"' in page

@@ -81,40 +81,6 @@ def test_organizer_filter_by_id_and_by_email(client: TestClient, db: Session) ->
     assert re.search(r'name="organizer"[^>]*value="ann@example.org"', by_id)
 
 
-def test_sort_by_date_both_ways(client: TestClient, db: Session) -> None:
-    for day in (2, 3, 1):
-        factories.make_event(db, title=f"T-d{day}", date_of=date(2026, 1, day))
-    asc = client.get("/admin/event/list", params={"sortBy": "date_of", "sort": "asc"}).text
-    desc = client.get("/admin/event/list", params={"sortBy": "date_of", "sort": "desc"}).text
-    assert _titles(asc) == ["T-d1", "T-d2", "T-d3"]
-    assert _titles(desc) == ["T-d3", "T-d2", "T-d1"]
-
-
-def test_paging_with_equal_dates_never_repeats_or_skips(client: TestClient, db: Session) -> None:
-    organizer = factories.make_user(db)
-    same_day = date(2026, 5, 5)
-    db.add_all(
-        Event(title=f"T-e{i:02}", date_of=same_day, organizer_id=organizer.id) for i in range(60)
-    )
-    db.commit()
-    seen: list[str] = []
-    for page in (1, 2, 3):
-        params = {"sortBy": "date_of", "sort": "asc", "page": str(page), "pageSize": "25"}
-        seen += _titles(client.get("/admin/event/list", params=params).text)
-    assert len(seen) == 60 and len(set(seen)) == 60
-
-
-def test_page_size_choices_and_default(client: TestClient) -> None:
-    page = client.get("/admin/event/list").text
-    for size in (25, 50, 100):
-        assert f"pageSize={size}" in page
-
-
-@pytest.mark.parametrize("params", [{"page": "abc"}, {"pageSize": "0"}, {"pageSize": "x"}])
-def test_bad_paging_parameters_are_a_400(client: TestClient, params: dict[str, str]) -> None:
-    assert client.get("/admin/event/list", params=params).status_code == 400
-
-
 def test_form_has_date_picker_status_choices_and_ajax_picker(client: TestClient) -> None:
     page = client.get("/admin/event/create").text
     assert re.search(r'<option[^>]*value="public"', page)
@@ -125,14 +91,6 @@ def test_form_has_date_picker_status_choices_and_ajax_picker(client: TestClient)
     # Every field the event needs is marked required, the organizer too.
     for field in ("title", "date_of", "social_status", "organizer"):
         assert re.search(rf'<label class="[^"]*required-label"[^>]*for="{field}"', page), field
-
-
-def test_organizer_picker_suggests_matching_users(client: TestClient, db: Session) -> None:
-    factories.make_user(db, email="zelda@example.org")
-    factories.make_user(db, email="bob@example.org")
-    response = client.get("/admin/event/ajax/lookup", params={"name": "organizer", "term": "zel"})
-    assert response.status_code == 200
-    assert [r["text"] for r in response.json()["results"]] == ["zelda@example.org"]
 
 
 def _event_form(organizer: User | str, **overrides: str) -> dict[str, str]:
@@ -248,59 +206,3 @@ def test_an_edit_without_a_social_status_is_refused_not_made_public(
     assert "This field is required." in response.text
     db.expire_all()
     assert db.get(Event, event.id).social_status is SocialStatus.PRIVATE  # type: ignore[union-attr]
-
-
-@pytest.mark.parametrize("sort", ["asc", "desc"])
-def test_deep_pages_show_the_same_rows_as_a_plain_offset(
-    client: TestClient, db: Session, sort: str
-) -> None:
-    """Past 1,000 rows the list finds the page's ids first; the rows and order must not change."""
-    organizer = factories.make_user(db)
-    db.add_all(
-        Event(
-            title=f"T-{n % 37:02d}-{n:04d}",
-            date_of=date(2026, 1, 1) + timedelta(days=n % 11),
-            social_status=SocialStatus.PRIVATE if n % 3 else SocialStatus.PUBLIC,
-            organizer_id=organizer.id,
-        )
-        for n in range(1_650)
-    )
-    db.commit()
-    params = {"social_status": "private", "sortBy": "date_of", "sort": sort, "pageSize": "100"}
-    page = client.get("/admin/event/list", params={**params, "page": "11"})
-    assert page.status_code == 200
-    order = Event.date_of.desc() if sort == "desc" else Event.date_of.asc()
-    tie = Event.id.desc() if sort == "desc" else Event.id.asc()
-    expected = db.scalars(
-        select(Event.title)
-        .where(Event.social_status == SocialStatus.PRIVATE)
-        .order_by(order, tie)
-        .offset(1_000)
-        .limit(100)
-    ).all()
-    assert len(expected) == 100
-    assert _titles(page.text) == expected
-
-
-def test_a_form_save_says_what_it_saved_on_the_next_page(client: TestClient, db: Session) -> None:
-    # Issue 27, item 5: bulk work, restore and undo said what they did; forms did not.
-    user = factories.make_user(db, email="ann@example.org")
-    data = {"title": "Jazz night", "date_of": "2027-01-02", "social_status": "public"}
-    created = client.post("/admin/event/create", data={**data, "organizer": str(user.id)})
-    assert "Created event “Jazz night”." in created.text
-    event_id = db.scalar(select(Event.id).where(Event.title == "Jazz night"))
-    edited = client.post(
-        f"/admin/event/edit/{event_id}",
-        data={**data, "title": "Jazz night, moved", "organizer": str(user.id), "version": "1"},
-    )
-    assert "Saved event “Jazz night, moved”." in edited.text
-    saved_user = client.post(
-        f"/admin/user/edit/{user.id}", data={"email": "ann@example.org", "version": "1"}
-    )
-    assert "Saved user “ann@example.org”." in saved_user.text
-    # A list cell answers itself; it leaves no message for a later page.
-    client.post(
-        f"/admin/event/cell/{event_id}",
-        data={"field": "title", "value": "By cell", "version": "2"},
-    )
-    assert "Saved event" not in client.get("/admin/event/list").text

@@ -1,6 +1,7 @@
-"""Recently deleted: find deleted rows, restore them as they were, refuse what would clash."""
+"""Restoring deleted rows (history/restore.py): as they were, whole or not at all, within the undo
+rule."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from admin_app.history.images import DELETE
 from admin_app.history.refusals import LARGE_CHANGE_SET
-from admin_app.models import ChangeSet, Event, RowImage, SocialStatus, StaffRole, User
+from admin_app.models import Event, RowImage, SocialStatus, StaffRole, User
 from tests import factories
 from tests.conftest import RoleClient
 from tests.history.conftest import bulk, count, latest_change_set, text_of, undo
@@ -26,17 +27,22 @@ def _restore(client: TestClient, **data: str | list[str]) -> tuple[int, str]:
     return response.status_code, text_of(response.text)
 
 
-def test_deleted_rows_are_listed_searchable_and_filterable(client: TestClient, db: Session) -> None:
-    user = factories.make_user(db, email="ada@example.org")
-    factories.make_event(db, organizer=user, title="Jazz night")
-    factories.make_event(db, organizer=user, title="Chess club")
-    bulk(client, "user", "delete", pks=str(user.id), cascade="yes")
-    page = text_of(client.get("/admin/recently-deleted").text)
-    assert "Jazz night" in page and "Chess club" in page and "ada@example.org" in page
-    found = text_of(client.get("/admin/recently-deleted", params={"search": "jazz"}).text)
-    assert "Jazz night" in found and "Chess club" not in found
-    users = text_of(client.get("/admin/recently-deleted", params={"target": "user"}).text)
-    assert "ada@example.org" in users and "Jazz night" not in users
+def _many_events(db: Session, how_many: int) -> None:
+    user = factories.make_user(db)
+    db.execute(
+        insert(Event),
+        [
+            {
+                "title": f"E{n}",
+                "date_of": date(2026, 1, 1),
+                "social_status": "private",
+                "organizer_id": user.id,
+                "version": 1,
+            }
+            for n in range(how_many)
+        ],
+    )
+    db.commit()
 
 
 def test_restore_selected_brings_rows_back_with_ids_dates_and_organizer(
@@ -98,69 +104,6 @@ def test_restore_refuses_an_event_whose_organizer_was_purged(
     status, page = _restore(client, image=str(event_image.id))
     assert status == 409 and "'Orphan'" in page and "purged" in page
     assert count(db, Event) == 0
-
-
-def test_purge_is_for_admins_removes_old_images_and_is_audited(
-    client: TestClient, client_as: RoleClient, db: Session
-) -> None:
-    factories.make_event(db)
-    bulk(client, "event", "delete", scope="filter")
-    editor = client_as(StaffRole.EDITOR)
-    refused = editor.post("/admin/recently-deleted", data={"action": "purge", "older_than": "0"})
-    assert refused.status_code == 403 and len(_images(db)) == 1
-    kept = client.post("/admin/recently-deleted", data={"action": "purge", "older_than": "30"})
-    assert kept.status_code == 200 and len(_images(db)) == 1  # younger than 30 days
-    deleted = db.get(ChangeSet, _images(db)[0].change_set_id)
-    assert deleted is not None
-    deleted.at -= timedelta(days=31)
-    db.commit()
-    purged = client.post(
-        "/admin/recently-deleted",
-        data={"action": "purge", "older_than": "30"},
-        follow_redirects=True,
-    )
-    assert "Purged 1 deleted rows" in text_of(purged.text)
-    assert _images(db) == []
-    assert latest_change_set(db).kind == "purge"
-
-
-def test_viewers_see_deleted_rows_but_cannot_restore(
-    client: TestClient, client_as: RoleClient, db: Session
-) -> None:
-    factories.make_event(db, title="Visible to all")
-    bulk(client, "event", "delete", scope="filter")
-    viewer = client_as(StaffRole.VIEWER)
-    page = viewer.get("/admin/recently-deleted")
-    assert page.status_code == 200 and "Visible to all" in page.text
-    assert "Restore selected" not in page.text and "Purge" not in page.text
-    image = _images(db)[0]
-    refused = viewer.post("/admin/recently-deleted", data={"action": "restore", "image": image.id})
-    assert refused.status_code == 403 and count(db, Event) == 0
-
-
-def test_restore_needs_a_sane_selection(client: TestClient) -> None:
-    for data in ({}, {"image": "abc"}, {"image": "1.5"}):
-        response = client.post("/admin/recently-deleted", data={"action": "restore", **data})
-        assert response.status_code == 400
-    assert client.post("/admin/recently-deleted", data={"action": "x"}).status_code == 400
-
-
-def _many_events(db: Session, how_many: int) -> None:
-    user = factories.make_user(db)
-    db.execute(
-        insert(Event),
-        [
-            {
-                "title": f"E{n}",
-                "date_of": date(2026, 1, 1),
-                "social_status": "private",
-                "organizer_id": user.id,
-                "version": 1,
-            }
-            for n in range(how_many)
-        ],
-    )
-    db.commit()
 
 
 def test_restoring_another_staff_members_large_delete_follows_the_undo_rule(

@@ -1,8 +1,8 @@
 """Row images for saves made through the ORM (the create and edit forms, a revert).
 
-Set-based work images its rows itself (bulk.py, undo.py); a form save touches one row, and these
-session listeners image it with the same `capture` statement: the row before an edit (read just
-before the UPDATE), the row after a create.
+Set-based work images its rows itself (admin/actions/delete.py, undo.py); a form save touches
+one row, and these session listeners image it with the same `capture` statement: the row before
+an edit (read just before the UPDATE), the row after a create.
 """
 
 from typing import Any

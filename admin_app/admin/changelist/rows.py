@@ -1,4 +1,4 @@
-"""A list page's rows, gathered for a synchronous template (list_page.py, list_rows.html).
+"""A list page's rows, gathered for a synchronous template (page.py, list_rows.html).
 
 In SQLAdmin's async template every call in the row loop (three permission checks, a value per
 column, three links) was an awaited coroutine wrapped by Jinja's runtime: about 35 per row, the

@@ -2,9 +2,9 @@
 
 SQLAdmin renders with async Jinja, where every call and loop in a template goes through Jinja's
 awaiting runtime: on a list page that runtime was most of the CPU. What renders here has its
-async values awaited beforehand (list_page.py; the menu's saved views), and renders from the same
-templates folder, filters and globals: a whole list page, or a part of any page inserted as
-markup (the menu, the top bar, the facets).
+async values awaited beforehand (changelist/page.py; the menu's saved views), and renders from
+the same templates folder, filters and globals: a whole list page, or a part of any page
+inserted as markup (the menu, the top bar, the facets).
 """
 
 from typing import Any

@@ -1,14 +1,18 @@
 """What each staff role may do, as SQLAdmin grants of (view identity, action)."""
 
+from typing import TypeVar
+
 from sqladmin.authorization import Action, GrantsAuthorizationBackend, custom_action
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from admin_app import audit
 from admin_app.admin.core.bulk_kinds import BULK_KINDS
+from admin_app.admin.core.ids import parse_id
 from admin_app.history.refusals import Acting
 from admin_app.jobs.store import Owner
-from admin_app.models import Staff, StaffRole
+from admin_app.models import Import, Job, Staff, StaffRole
 from admin_app.web.auth import ROLE_STATE, STAFF_STATE
 
 _READ_ONLY = (Action.LIST, Action.DETAILS, Action.EXPORT)
@@ -107,3 +111,20 @@ def acting(request: Request) -> Acting:
     staff_id = request.session.get(STAFF_STATE)
     known = staff_id if isinstance(staff_id, int) else None
     return Acting(staff_id=known, is_admin=is_admin(request))
+
+
+Owned = TypeVar("Owned", Job, Import)
+
+
+def owned_or_404(
+    request: Request, sessions: sessionmaker[Session], model: type[Owned], key: str, noun: str
+) -> Owned:
+    """The job or import the URL's `key` names, when this staff member owns it or is an admin.
+    Anyone else's is "not found", as if it did not exist (its id says nothing)."""
+    row_id = parse_id(request.path_params[key])
+    with sessions() as session:
+        found = session.get(model, row_id) if row_id is not None else None
+    who = acting(request)
+    if found is None or not (who.is_admin or found.owner_id == who.staff_id):
+        raise HTTPException(status_code=404, detail=f"There is no such {noun}.")
+    return found

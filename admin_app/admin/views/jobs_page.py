@@ -13,10 +13,9 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from admin_app import clock
 from admin_app.admin.actions.export_job import size_in_words
-from admin_app.admin.core.ids import parse_id
 from admin_app.admin.forms.feedback import flash
 from admin_app.admin.site.panel import PanelPage
-from admin_app.admin.site.roles import acting
+from admin_app.admin.site.roles import acting, owned_or_404
 from admin_app.jobs import files, notifications, store
 from admin_app.jobs.runner import title_of
 from admin_app.models import Job, JobFile, JobState
@@ -151,14 +150,7 @@ class JobsView(PanelPage):
             return list(session.scalars(statement))
 
     def _job(self, request: Request) -> Job:
-        job_id = parse_id(request.path_params["job_id"])
-        with self.panel.sync_sessions() as session:
-            job = session.get(Job, job_id) if job_id is not None else None
-        who = acting(request)
-        # Another staff member's job is "not found", as if it did not exist.
-        if job is None or not (who.is_admin or job.owner_id == who.staff_id):
-            raise HTTPException(status_code=404, detail="There is no such job.")
-        return job
+        return owned_or_404(request, self.panel.sync_sessions, Job, "job_id", "job")
 
     def _file(self, job_id: int) -> JobFile | None:
         with self.panel.sync_sessions() as session:

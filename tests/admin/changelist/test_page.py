@@ -1,4 +1,4 @@
-"""The list page rendered without Jinja's async runtime (admin/changelist/page.py, list_rows.py):
+"""The list page rendered without Jinja's async runtime (admin/changelist/page.py):
 what each role may do still decides what it shows, rows carry their values and links, and the
 page leaves its templates' indentation behind."""
 

@@ -26,10 +26,9 @@ from admin_app.admin.actions.imports.fields import FIELDS, SAMPLES
 from admin_app.admin.actions.imports.findings import details, problems_after
 from admin_app.admin.actions.imports.staged import MODES
 from admin_app.admin.actions.imports.upload import TooLarge, keep, receive, safe_name
-from admin_app.admin.core.ids import parse_id
 from admin_app.admin.forms.feedback import flash
 from admin_app.admin.site.panel import PanelPage
-from admin_app.admin.site.roles import acting, job_owner
+from admin_app.admin.site.roles import acting, job_owner, owned_or_404
 from admin_app.admin.views.base import PanelModelView
 from admin_app.jobs import store
 from admin_app.models import (
@@ -282,11 +281,4 @@ class ImportsView(PanelPage):
             return list(session.scalars(statement))
 
     def _import(self, request: Request) -> Import:
-        import_id = parse_id(request.path_params["import_id"])
-        with self.panel.sync_sessions() as session:
-            found = session.get(Import, import_id) if import_id is not None else None
-        who = acting(request)
-        # Another staff member's import is "not found", as if it did not exist.
-        if found is None or not (who.is_admin or found.owner_id == who.staff_id):
-            raise HTTPException(status_code=404, detail="There is no such import.")
-        return found
+        return owned_or_404(request, self.panel.sync_sessions, Import, "import_id", "import")

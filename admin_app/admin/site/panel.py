@@ -95,23 +95,32 @@ class PanelAdmin(QuickAccess):
         self.dashboard_cache = dashboard.FiguresCache(ttl_seconds=dashboard_ttl)
         self.count_cache = CountCache(ttl_seconds=count_ttl)
         self.facet_cache = FacetCache(ttl_seconds=count_ttl)
-        # SQLAdmin serves any column value that names a readable file (`.env`, the database):
-        # no column here holds a file, so those routes are not mounted at all.
-        self.admin.router.routes = [
-            route
-            for route in self.admin.router.routes
-            if getattr(route, "name", None) not in UNMOUNTED_ROUTES
-        ]
         # A refusal no route checked the login for (an address that does not exist) still gets
         # the panel's layout when a staff member is logged in.
         self.admin.exception_handlers = {HTTPException: self.error_page}
-        # Logging out changes state, so it is a POST (CSRF-checked), never a link a page can fire.
-        for index, route in enumerate(self.admin.router.routes):
+        self._extend_router()
+
+    def _extend_router(self) -> None:
+        """The one place the panel changes SQLAdmin's router (no public API does any of this; a
+        test walks every route, tests/test_routes.py, and the hostile scan probes them all):
+
+        - SQLAdmin serves any column value that names a readable file (`.env`, the database):
+          no column here holds a file, so those routes are not mounted at all;
+        - logging out changes state, so it is a POST (CSRF-checked), never a link a page fires;
+        - the panel's own routes go first, before SQLAdmin's catch-all `/{identity}/...` ones:
+          per list (bulk pages, export job, cells, history, saved views, columns) and for the
+          site (search, the second login step, undo, display).
+        """
+        router = self.admin.router
+        router.routes = [
+            route for route in router.routes if getattr(route, "name", None) not in UNMOUNTED_ROUTES
+        ]
+        for index, route in enumerate(router.routes):
             if getattr(route, "name", None) == "logout":
-                self.admin.router.routes[index] = Route(
+                router.routes[index] = Route(
                     "/logout", endpoint=self.logout, name="logout", methods=["POST"]
                 )
-        self.admin.router.routes[:0] = [
+        router.routes[:0] = [
             *self.quick_routes(),
             Route(
                 "/login/mfa",

@@ -29,7 +29,16 @@ DEFAULT_PAGE_SIZE = 25
 DETAIL_EVENTS = 20
 LOOKUP_LIMIT = 10
 EXPORT_BATCH = 5_000
-EXPORT_HEADER = ["id", "title", "date_of", "social_status", "organizer"]
+# The project's columns, so both arms write the same cells (timestamps as Python writes them).
+EXPORT_HEADER = [
+    "id",
+    "title",
+    "date_of",
+    "social_status",
+    "organizer",
+    "created_at",
+    "updated_at",
+]
 
 Handler = Callable[[Engine, Request], Any]
 
@@ -184,7 +193,15 @@ async def delete_events(request: Request) -> Response:
 
 def _csv_chunks(engine: Engine, where: list[ColumnElement[bool]]) -> Iterator[str]:
     stmt = (
-        select(EVENTS.c.id, EVENTS.c.title, EVENTS.c.date_of, EVENTS.c.social_status, USERS.c.email)
+        select(
+            EVENTS.c.id,
+            EVENTS.c.title,
+            EVENTS.c.date_of,
+            EVENTS.c.social_status,
+            USERS.c.email,
+            EVENTS.c.created_at,
+            EVENTS.c.updated_at,
+        )
         .join_from(EVENTS, USERS, EVENTS.c.organizer_id == USERS.c.id)
         .where(*where)
         .order_by(EVENTS.c.id)

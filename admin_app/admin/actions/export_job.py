@@ -13,17 +13,15 @@ from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
-import psycopg
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.admin.actions.confirmation import in_words
+from admin_app.admin.actions.copy_out import CopyOut, compiled_for
 from admin_app.admin.actions.export import (
     BATCH_SIZE,
-    RecordEnds,
     csv_lines,
     inert_csv,
     inert_select,
@@ -145,17 +143,6 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _compiled(session: Session, stmt: Any) -> tuple[Any, Any]:
-    """The statement compiled for the session's database, and the driver's own connection (a
-    COPY, and EXPLAIN, are sent through psycopg directly)."""
-    compiled = stmt.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-    )
-    driver = session.connection().connection.driver_connection
-    assert driver is not None, "a live connection has its driver's"
-    return compiled, driver
-
-
 def _total_beside(
     factory: sessionmaker[Session], job_id: int, stmt: Any, *, estimated: bool
 ) -> threading.Thread | None:
@@ -172,7 +159,7 @@ def _total_beside(
 
 
 def _planned_rows(session: Session, stmt: Any) -> int:
-    compiled, driver = _compiled(session, stmt)
+    compiled, driver = compiled_for(session, stmt)
     with driver.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
         row = cursor.fetchone()
@@ -211,66 +198,23 @@ def _write_rows(
 def _copy_rows(
     factory: sessionmaker[Session], stmt: Any, writer: FileWriter, job_run: JobRun
 ) -> int:
-    """PostgreSQL writes the CSV itself (COPY ... TO STDOUT WITH CSV) from the statement whose
-    columns are already the text `inert_cell` writes: the rows never become Python objects."""
-    with factory() as session:
-        # Dates and times as the Python export writes them (export.iso_moment), whatever the
-        # server's defaults.
-        session.execute(text("SET LOCAL DateStyle = 'ISO, YMD'"))
-        session.execute(text("SET LOCAL TimeZone = 'UTC'"))
-        compiled, driver = _compiled(session, stmt)
-        written = _copy_out(driver, compiled, writer, job_run)
-    job_run.progress(written)
-    return written
-
-
-def _copy_out(driver: Any, compiled: Any, writer: FileWriter, job_run: JobRun) -> int:
-    """COPY's rows into the file; the rows COPY sent."""
-    record_ends = RecordEnds()
-    pending: list[bytes] = []
-    pending_size = lines = 0
+    """PostgreSQL writes the CSV itself (copy_out): the rows never become Python objects."""
+    lines = 0
     reported_at = time.monotonic()
-    # The file is stored by a second thread while COPY is read (8 mebibytes in between).
-    with Beside(writer.write, depth=8) as beside, driver.cursor() as cursor:
-        query = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)"
-        with cursor.copy(query, compiled.params):
-            # COPY hands over a row at a time, read here with libpq's own blocking read
-            # (psycopg's row generator cost about a microsecond a row); they are stored a
-            # mebibyte at a time. On Cancel or an error the block's exit cancels the COPY.
-            read = driver.pgconn.get_copy_data
-            while (row := read(0))[0] > 0:
-                # A copy: holding libpq's own buffers until the flush cost 1.5 s a million.
-                pending.append(bytes(row[1]))
-                pending_size += row[0]
-                if pending_size >= COPY_WRITE_BYTES:
-                    lines += _flush(pending, record_ends, beside)
-                    pending_size = 0
-                    if time.monotonic() - reported_at >= PROGRESS_SECONDS:
-                        job_run.progress(max(0, lines - 1))
-                        reported_at = time.monotonic()
-            lines += _flush(pending, record_ends, beside)
-            written = _copy_result(driver.pgconn, row[0])
-    return written
-
-
-def _copy_result(pgconn: Any, ended: int) -> int:
-    """The rows COPY sent, from its final result (which libpq holds until it is read)."""
-    if ended == -2:
-        raise psycopg.OperationalError(pgconn.error_message.decode(errors="replace"))
-    written = 0
-    while (result := pgconn.get_result()) is not None:
-        if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
-            raise psycopg.OperationalError(result.error_message.decode(errors="replace"))
-        written = int(result.command_tuples or 0)
-    return written
-
-
-def _flush(pending: list[bytes], record_ends: RecordEnds, writer: Beside) -> int:
-    data = b"".join(pending)
-    pending.clear()
-    writer.put(record_ends(data))
-    # Lines, for progress (a text with a line break in it counts twice here).
-    return data.count(b"\n")
+    with factory() as session:
+        copy = CopyOut(session, stmt, block_bytes=COPY_WRITE_BYTES)
+        # The file is stored by a second thread while COPY is read (8 mebibytes in between).
+        # On Cancel or an error the loop's exit cancels the COPY.
+        with Beside(writer.write, depth=8) as beside:
+            for block in copy.blocks():
+                beside.put(block)
+                # Lines, for progress (a text with a line break in it counts twice here).
+                lines += block.count(b"\n")
+                if time.monotonic() - reported_at >= PROGRESS_SECONDS:
+                    job_run.progress(max(0, lines - 1))
+                    reported_at = time.monotonic()
+    job_run.progress(copy.rows)
+    return copy.rows
 
 
 async def rows_past(view: PanelModelView, params: QueryParams, threshold: int) -> bool:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin_app.admin.actions.export import RecordEnds, csv_lines, inert_cell, inert_csv
+from admin_app.admin.actions.export import csv_lines, inert_cell, inert_csv
 from admin_app.models import AuditEntry, SocialStatus, StaffRole
 from tests import factories
 from tests.conftest import ClientFactory
@@ -150,11 +150,3 @@ def test_the_column_wise_csv_is_the_cell_by_cell_one(columns: list[list[Any]], r
         [column[i % len(column)] if column else None for column in columns] for i in range(rows)
     ]
     assert inert_csv(table) == csv_lines([[inert_cell(value) for value in row] for row in table])
-
-
-def test_copys_record_ends_become_csv_writers_across_any_block_boundary() -> None:
-    copy_output = b'id,title\n1,"line\nbreak"\n2,"say ""hi"", then\n"\n3,plain\n'
-    expected = b'id,title\r\n1,"line\nbreak"\r\n2,"say ""hi"", then\n"\r\n3,plain\r\n'
-    for cut in range(len(copy_output) + 1):
-        ends = RecordEnds()
-        assert ends(copy_output[:cut]) + ends(copy_output[cut:]) == expected

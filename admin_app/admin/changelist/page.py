@@ -6,7 +6,6 @@ views, and each row's values and links (rows.py). The page then renders without 
 async runtime, which was most of a list page's CPU.
 """
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,7 +19,6 @@ from admin_app.admin.core.partials import SynchronousPartials
 
 # Indentation before a tag only: a `<` in text or in an attribute value is always escaped, so
 # this never touches what a value or a text holds (a search term may contain "\n  ").
-_INDENTATION = re.compile(r"\n[ \t]+(?=<)")
 
 
 async def _page_values(view: ModelView, request: Request) -> dict[str, Any]:
@@ -79,12 +77,5 @@ async def render(
         context["pagination"] = pagination
         context.update(await _row_values(view, request, pagination.rows, context))
     # SQLAdmin's `?error=` never gets here: PanelAdmin.list redirects it away.
-    return HTMLResponse(without_indentation(pages.render(view.list_template, context)))
-
-
-def without_indentation(html: str) -> str:
-    """The page without the templates' indentation before tags (a tenth of a list page's
-    bytes). A page with preformatted text or a text area stays as it is."""
-    if "<pre" in html or "<textarea" in html:
-        return html
-    return _INDENTATION.sub("\n", html)
+    # Its templates carry no indentation (core/partials.FlushLeft).
+    return HTMLResponse(pages.render(view.list_template, context))

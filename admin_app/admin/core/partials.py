@@ -7,6 +7,8 @@ the same templates folder, filters and globals: a whole list page, or a part of 
 inserted as markup (the menu, the top bar, the facets).
 """
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -31,6 +33,37 @@ class CompiledOnce(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+class FlushLeft(jinja2.BaseLoader):
+    """Templates with the indentation of their lines dropped as they load, so pages carry none
+    (a quarter of a list page's bytes was indentation). Costs nothing per request: it runs once
+    per template, before compiling. Whitespace at a line's start never shows in HTML (it
+    collapses into the line break before it) except inside <pre> and <textarea>, kept whole."""
+
+    def __init__(self, loader: jinja2.BaseLoader) -> None:
+        self.loader = loader
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = self.loader.get_source(environment, template)
+        return flush_left(source), filename, uptodate
+
+    def list_templates(self) -> list[str]:
+        return self.loader.list_templates()
+
+
+_INDENT = re.compile(r"(?<=\n)[ \t]+")
+_KEPT_WHOLE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)
+
+
+def flush_left(source: str) -> str:
+    pieces, start = [], 0
+    for kept in _KEPT_WHOLE.finditer(source):
+        pieces += [_INDENT.sub("", source[start : kept.start()]), kept.group(0)]
+        start = kept.end()
+    return "".join([*pieces, _INDENT.sub("", source[start:])]).lstrip(" \t")
 
 
 ASYNC_TEMPLATES = CompiledOnce()

@@ -24,7 +24,7 @@ from admin_app.admin.changelist.selection import Selection, parse_pks
 from admin_app.admin.core.bulk_kinds import BULK_KINDS
 from admin_app.admin.core.errors import ActionRefused, refuse_on_list
 from admin_app.admin.core.formatters import path_only
-from admin_app.admin.core.partials import SynchronousPartials
+from admin_app.admin.core.partials import FlushLeft, SynchronousPartials
 from admin_app.admin.core.wording import counted
 from admin_app.admin.forms.feedback import flash, say_saved
 from admin_app.admin.site import dashboard
@@ -83,10 +83,13 @@ class PanelAdmin(QuickAccess):
         self.import_max_bytes = import_max_bytes
         # Templates ship with the package: checking each file's time on every render was 5% of
         # a list page's CPU. Block tags leave no lines and indentation behind (a list page of 25
-        # rows was mostly blanks).
+        # rows was mostly blanks), and no line keeps its indentation (core/partials.FlushLeft).
         self.templates.env.auto_reload = False
         self.templates.env.trim_blocks = True
         self.templates.env.lstrip_blocks = True
+        loader = self.templates.env.loader
+        assert loader is not None, "SQLAdmin's templates have a loader"
+        self.templates.env.loader = FlushLeft(loader)
         # After the settings above, which an overlay copies: the list page and the parts of
         # every page rendered without Jinja's async runtime.
         self.partials = SynchronousPartials(self.templates.env)

@@ -1,5 +1,5 @@
-// Keyboard shortcuts, listed in the "?" help (templates/shortcut_table.html). Single-key ones can
-// be switched off per staff member (WCAG 2.1.4: the server renders the choice on <body>), and
+// Keyboard shortcuts, listed in the "?" help (templates/shortcut_table.html, fetched on first
+// use). Single-key ones can be switched off per staff member (WCAG 2.1.4: the server renders the choice on <body>), and
 // none fires while typing in a field, except the Ctrl/Cmd ones (search, save).
 (function () {
   "use strict";
@@ -10,7 +10,23 @@
   var goPressedAt = 0;
   var row = -1;
 
-  function openHelp() { if (help && !help.open) help.showModal(); }
+  // The table comes from the display page the first time (pages ship the dialog's frame only);
+  // if it cannot be fetched, the display page itself lists the shortcuts.
+  var helpTable = document.getElementById("shortcut-help-table");
+  function openHelp() {
+    if (!help || help.open) return;
+    if (!helpTable || helpTable.childElementCount) { help.showModal(); return; }
+    var page = help.getAttribute("data-table");
+    fetch(page, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.text();
+    }).then(function (html) {
+      var table = new DOMParser().parseFromString(html, "text/html").querySelector("#shortcuts .card-body");
+      if (!table) throw new Error("no table");
+      helpTable.replaceChildren.apply(helpTable, Array.prototype.slice.call(table.childNodes));
+      help.showModal();
+    }).catch(function () { window.location.href = page + "#shortcuts"; });
+  }
   if (helpButton && help) {
     helpButton.addEventListener("click", function (event) { event.preventDefault(); openHelp(); });
   }
@@ -81,7 +97,8 @@
     }
     if (goPressedAt && Date.now() - goPressedAt < SEQUENCE_MS) {
       goPressedAt = 0;
-      if (follow('[data-shortcut-go="' + key + '"]')) event.preventDefault();
+      var target = help && help.getAttribute("data-go-" + key);
+      if (target) { event.preventDefault(); window.location.href = target; }
       return;
     }
     var handled = true;

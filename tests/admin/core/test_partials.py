@@ -6,7 +6,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from admin_app.admin.changelist.page import without_indentation
+from admin_app.admin.core.partials import flush_left
 from tests import factories
 
 
@@ -19,11 +19,20 @@ def test_the_list_page_drops_indentation_but_keeps_what_values_hold(
     assert 'value="a\n   b"' in page  # the search box still holds the term as typed
 
 
-def test_indentation_stays_where_whitespace_is_content() -> None:
+def test_templates_load_flush_left_except_where_whitespace_is_content() -> None:
+    assert flush_left("  <p>\n    <b>a</b>\n\t a {{ x }}</p>") == "<p>\n<b>a</b>\na {{ x }}</p>"
+    kept = "<form>\n  <textarea>\n  line one\n    line two</textarea>  <i>x</i>\n  </form>"
     assert (
-        without_indentation("<p>\n    <b>a</b>\n\t <i>b</i></p>") == "<p>\n<b>a</b>\n<i>b</i></p>"
+        flush_left(kept)
+        == "<form>\n<textarea>\n  line one\n    line two</textarea>  <i>x</i>\n</form>"
     )
-    assert without_indentation("<p>\n    a</p>") == "<p>\n    a</p>"
-    kept = "<form>\n  <textarea>\n  line one\n    line two</textarea></form>"
-    assert without_indentation(kept) == kept
-    assert without_indentation("<pre>\n  x\n</pre>") == "<pre>\n  x\n</pre>"
+    assert (
+        flush_left("<div>\n  <pre>\n  x\n</pre>\n  </div>") == "<div>\n<pre>\n  x\n</pre>\n</div>"
+    )
+
+
+def test_every_page_is_flush_left(client: TestClient, db: Session) -> None:
+    factories.make_event(db, title="plain")
+    for path in ["/admin/", "/admin/event/create", "/admin/user/list", "/admin/account/display"]:
+        page = client.get(path).text
+        assert not re.search(r"\n[ \t]+<", page), path

@@ -65,7 +65,16 @@ def test_the_help_lists_every_shortcut(client: TestClient) -> None:
         "<kbd>?</kbd>",
     ]:
         assert keys in page, keys
-    assert 'data-shortcut-go="u" href="/admin/user/list"' in page
+    assert '<a href="/admin/user/list">Users</a>' in page
+
+
+def test_every_page_ships_the_helps_frame_and_where_go_to_leads(client: TestClient) -> None:
+    """The help's table is fetched by its script when first opened (shortcuts.js); a page carries
+    the frame, the state of single-key shortcuts and the "g u" / "g e" targets only."""
+    page = client.get("/admin/event/list").text
+    assert 'data-go-u="/admin/user/list"' in page and 'data-go-e="/admin/event/list"' in page
+    assert 'data-table="/admin/account/display"' in page and 'id="shortcut-state"' in page
+    assert "<kbd>j</kbd> / <kbd>k</kbd>" not in page
 
 
 def test_an_unknown_theme_is_a_400_and_changes_nothing(client: TestClient) -> None:

@@ -15,6 +15,7 @@ from tests.e2e.support import (
     expect_flash,
     list_rows,
     open_bulk_delete,
+    row_with,
     search,
     tick,
     unique_token,
@@ -133,3 +134,30 @@ def test_the_delete_dialog_with_nothing_ticked_deletes_nothing(
     )
     expect(dialog.locator("#modal-delete-button")).to_be_disabled()
     assert database.existing_event_ids(list(events)) == {event.id for event in events}
+
+
+def test_a_rows_own_delete_names_the_row_and_deletes_only_it(
+    admin_page: Page, database: Database, shots: Screenshots
+) -> None:
+    """The row's trash icon (drawn by CSS, its name in `title`) opens the dialog naming that row
+    from its box; Delete removes it alone."""
+    page = admin_page
+    token = unique_token("rowdel")
+    alpha, bravo, charlie, delta = _four_events(database, token)
+    page.goto("/admin/event/list")
+    search(page, token)
+    icon = row_with(page, bravo.title).get_by_title("Delete")
+    box = icon.bounding_box()
+    assert box and box["width"] >= 24 and box["height"] >= 24  # the glyph is drawn (2.5.8)
+    shots.take(page, "row-icons-light")
+    page.emulate_media(color_scheme="dark")
+    shots.take(page, "row-icons-dark")
+    icon.click()
+    dialog = page.locator("#modal-delete")
+    expect(dialog.locator("#modal-delete-text")).to_have_text(
+        f"This will delete Event {bravo.id}. Deleted rows can be restored from Recently deleted."
+    )
+    response = confirm_bulk_delete(page)
+    assert response.status == 200, describe(response)
+    expect_flash(page, "Deleted 1 event.")
+    expect(column(page, "Title")).to_have_text([alpha.title, charlie.title, delta.title])

@@ -38,7 +38,7 @@
   // "Select all N matching, except": the selection lives in the URL the server rendered
   // (scope=filter&except=...). Unticking a row adds it to `except`, in the address bar and in
   // every link that carries the selection (paging, page size, exports), never as 50,000 ids.
-  function rowId(box) { return box.parentNode.querySelector('input[type="hidden"]').value; }
+  function rowId(box) { return box.value; }
   function excludedIds() {
     var raw = new URLSearchParams(window.location.search).get("except") || "";
     return raw.split(",").filter(function (id) { return id; });
@@ -77,7 +77,7 @@
     $("[id^='action-custom-']").off("click").on("click", function () {
       var params = listParams();
       var pks = [];
-      $(".select-box:checked").each(function () { pks.push($(this).siblings().get(0).value); });
+      $(".select-box:checked").each(function () { pks.push(this.value); });
       // Nothing ticked is no selection: the page asks for one (never "the whole list" unasked).
       if (allMatching) { params.set("scope", "filter"); } else if (pks.length) { params.set("pks", pks.join(",")); }
       window.location.href = $(this).attr("data-url") + "?" + params.toString();
@@ -94,12 +94,21 @@
         return;
       }
       var pks = [];
-      $(".select-box:checked").each(function () { pks.push($(this).siblings().get(0).value); });
+      $(".select-box:checked").each(function () { pks.push(this.value); });
       $(this).data("pk", pks.length + (pks.length === 1 ? " selected row" : " selected rows"));
       $(this).data("url", this.getAttribute("data-url") + "?pks=" + pks.join(","));
     });
     $(document).on("shown.bs.modal", "#modal-delete", function (event) {
       var trigger = $(event.relatedTarget);
+      if (trigger.hasClass("row-delete")) {
+        // A row's own delete: SQLAdmin's script takes the URL from the link; the row is named
+        // from its box and the list's name from the Actions menu (the link carries neither).
+        var box = trigger.closest("tr").find(".select-box").get(0);
+        $("#modal-delete-text").text("This will delete " + $("#action-delete").attr("data-name") + " " +
+          (box ? box.value : "") + ". Deleted rows can be restored from Recently deleted.");
+        $("#modal-delete-button").prop("disabled", false);
+        return;
+      }
       if (trigger.attr("id") !== "action-delete") return;
       var none = trigger.data("pk").indexOf("0 ") === 0;
       $("#modal-delete-text").text(none

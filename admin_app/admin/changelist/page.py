@@ -15,10 +15,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from admin_app.admin.changelist.rows import gather
+from admin_app.admin.changelist.state import ChangeList
+from admin_app.admin.core.formatters import path_only
 from admin_app.admin.core.partials import SynchronousPartials
+from admin_app.web.route_paths import link
 
-# Indentation before a tag only: a `<` in text or in an attribute value is always escaped, so
-# this never touches what a value or a text holds (a search term may contain "\n  ").
+FACETS_TEMPLATE = "list_facets_page.html"
 
 
 async def _page_values(view: ModelView, request: Request) -> dict[str, Any]:
@@ -79,3 +81,21 @@ async def render(
     # SQLAdmin's `?error=` never gets here: PanelAdmin.list redirects it away.
     # Its templates carry no indentation (core/partials.FlushLeft).
     return HTMLResponse(pages.render(view.list_template, context))
+
+
+async def facets_page(view: Any, request: Request, *, templates: Any) -> Response:
+    """The list's facets on a page of their own, for the list's state in the query string: the
+    list shows its rows first and its script fetches this page's #facets (a first view paid
+    for the facets' sample before any row was shown); without scripts the list links here."""
+    changelist = ChangeList.of(view, request)
+    list_path = path_only(link(request, "admin:list", identity=view.identity))
+    query = request.url.query
+    context = {
+        "model_view": view,
+        "list_facets": await changelist.facets(),
+        "list_path": list_path,
+        "list_url": f"{list_path}?{query}" if query else list_path,
+        "title": f"{view.name_plural}: matching rows by",
+    }
+    page: Response = await templates.TemplateResponse(request, FACETS_TEMPLATE, context)
+    return page

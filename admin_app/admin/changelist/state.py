@@ -24,8 +24,10 @@ from admin_app.admin.changelist.paging import ListQueryView
 from admin_app.admin.changelist.parameters import LEFT_BY_BULK_LINKS
 from admin_app.admin.changelist.saved_views import list_state_query
 from admin_app.admin.changelist.selection import EXCEPT, Selection
+from admin_app.admin.core.formatters import path_only
 from admin_app.db import sync_factory
 from admin_app.web.auth import preferences_of
+from admin_app.web.route_paths import link
 
 # Request state: the request's ChangeList.
 _MEMO_STATE = "change_list"
@@ -131,6 +133,16 @@ class ChangeList:
         return max(counting.LIST_COUNT_CAP, page * size)
 
     # --- The facets --------------------------------------------------------------------------
+
+    @cached_property
+    def facets_url(self) -> str:
+        """Where the list's facets are (page.facets_page), for the list's whole query string so
+        their links keep what the list's links keep; "" for a list without facets."""
+        if not getattr(self.view, "column_facets", None):
+            return ""
+        path = path_only(link(self.request, "admin:facets", identity=self.view.identity))
+        query = self.request.url.query
+        return f"{path}?{query}" if query else path
 
     async def facets(self) -> list[FacetResult]:
         """The list's facets for its filter state (kept as long as its count)."""

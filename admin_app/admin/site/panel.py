@@ -111,8 +111,8 @@ class PanelAdmin(QuickAccess):
           no column here holds a file, so those routes are not mounted at all;
         - logging out changes state, so it is a POST (CSRF-checked), never a link a page fires;
         - the panel's own routes go first, before SQLAdmin's catch-all `/{identity}/...` ones:
-          per list (bulk pages, export job, cells, history, saved views, columns) and for the
-          site (search, the second login step, undo, display).
+          per list (bulk pages, export job, cells, history, facets, saved views, columns) and
+          for the site (search, the second login step, undo, display).
         """
         router = self.admin.router
         router.routes = [
@@ -161,6 +161,7 @@ class PanelAdmin(QuickAccess):
                 name="history",
                 methods=["GET", "POST"],
             ),
+            Route("/{identity}/facets", endpoint=self.facets, name="facets", methods=["GET"]),
         ]
 
     @login_required
@@ -246,6 +247,13 @@ class PanelAdmin(QuickAccess):
         )
         row_id = int(request.path_params["pk"])  # an id: the guard said so
         return await record_history.history_page(view, row_id, request, templates=self.templates)
+
+    @login_required
+    async def facets(self, request: Request) -> Response:
+        """How a list's matching rows split: fetched by the list's script once its rows are
+        shown, or opened from the list's link without scripts (changelist/page.py)."""
+        view = guarded_view(self, request, "list", offers=lambda view: bool(view.column_facets))
+        return await list_page.facets_page(view, request, templates=self.templates)
 
     # SQLAdmin answers 400 for any error in a save; an outage is a 503 (nothing saved, try again).
     async def create(self, request: Request) -> Response:

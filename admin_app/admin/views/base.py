@@ -133,7 +133,8 @@ class PanelModelView(ListQueryView, VersionedView, RowLinksView):
             "hidden_columns": changelist.hidden_columns,
             "saved_state": changelist.saved_state,
             "may_share_views": getattr(request.state, ROLE_STATE, None) in SHARING_ROLES,
-            "facets": await changelist.facets() if await self.check_can_list(request) else [],
+            # Fetched after the rows (list_facets_page.html): the rows come first.
+            "facets_url": changelist.facets_url if await self.check_can_list(request) else "",
         }
         # A refused delete comes back to the list with its reason (see errors.refuse_on_list).
         if message := pop_list_refusal(request):

@@ -118,6 +118,18 @@
     });
   }
 
+  // The facets come after the rows: the list shows a link to them (list_facets.html), replaced
+  // here by the figures from the page it names. If that fails, the link stays.
+  var facetsSlot = document.querySelector("#facets[data-facets-url]");
+  if (facetsSlot) {
+    fetch(facetsSlot.getAttribute("data-facets-url"), { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : Promise.reject(new Error(String(response.status)));
+    }).then(function (html) {
+      var found = new DOMParser().parseFromString(html, "text/html").getElementById("facets");
+      if (found) facetsSlot.replaceWith(found);
+    }).catch(function () {});
+  }
+
   // The user page's inline events: "Add another event" copies the last empty row under a new
   // key (the server serves three and reads any number).
   var addRow = document.getElementById("inline-add-row");

@@ -34,6 +34,13 @@ def _facet(page: str, title: str) -> dict[str, tuple[str, str]]:
     }
 
 
+def _facets_page(client: TestClient, list_url: str) -> str:
+    """The facets of the list at `list_url`, from the page the list's script fetches."""
+    response = client.get(list_url.replace("/list", "/facets", 1))
+    assert response.status_code == 200, response.text
+    return response.text
+
+
 def _rows(page: str) -> int:
     return len(re.findall(r'class="form-check-input select-box"', page))
 
@@ -56,7 +63,7 @@ def events(db: Session) -> None:
 
 @pytest.mark.usefixtures("events")
 def test_facet_counts_match_the_rows_of_the_filtered_list(client: TestClient) -> None:
-    page = client.get("/admin/event/list?search=jazz").text
+    page = _facets_page(client, "/admin/event/list?search=jazz")
     status = _facet(page, "Social status")
     assert {label: figure for label, (figure, _) in status.items()} == {
         "Private": "2",
@@ -81,7 +88,7 @@ def test_facet_counts_match_the_rows_of_the_filtered_list(client: TestClient) ->
 
 @pytest.mark.usefixtures("events")
 def test_an_active_facet_value_is_marked(client: TestClient) -> None:
-    page = client.get("/admin/event/list?social_status=public").text
+    page = _facets_page(client, "/admin/event/list?social_status=public")
     assert re.search(
         r'fw-bold" href="[^"]*social_status=public[^"]*" aria-current="true">Public', page
     )
@@ -89,7 +96,7 @@ def test_an_active_facet_value_is_marked(client: TestClient) -> None:
 
 @pytest.mark.usefixtures("events")
 def test_users_list_shows_events_per_organizer(client: TestClient) -> None:
-    page = client.get("/admin/user/list").text
+    page = _facets_page(client, "/admin/user/list")
     per_organizer = _facet(page, "Events per organizer")
     assert {label: figure for label, (figure, _) in per_organizer.items()} == {
         "ann@example.org": "3",
@@ -105,7 +112,7 @@ def test_past_the_sample_facets_say_about(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(facets.StatusFacet, "sample", 2)
-    page = client.get("/admin/event/list").text
+    page = _facets_page(client, "/admin/event/list")
     assert "About: shares of the first 2 matching rows." in page
     figures = [figure for figure, _ in _facet(page, "Social status").values()]
     assert figures and all(re.fullmatch(r"about \d+%", figure) for figure in figures)
@@ -137,7 +144,7 @@ def test_a_too_spread_facet_says_so_instead_of_listing_values(
     monkeypatch.setattr(
         facets.FacetResult, "too_spread", property(lambda self: self.title == "Organizer")
     )
-    page = client.get("/admin/event/list").text
+    page = _facets_page(client, "/admin/event/list")
     assert 'data-facet-spread="Organizer"' in page
     assert "No organizer has 1% or more of the first" in page
     assert 'data-facet="Organizer"' not in page
@@ -149,7 +156,7 @@ def test_events_per_organizer_from_a_sample_says_the_busiest_may_be_missing(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(facets.EventsPerOrganizerFacet, "sample", 1)
-    page = client.get("/admin/user/list").text
+    page = _facets_page(client, "/admin/user/list")
     assert "Only the first 1 matching users (by id) were looked at" in page
     assert "At least N events" in page
 
@@ -160,9 +167,11 @@ def test_facets_are_kept_per_filter_and_follow_a_change(app: FastAPI, db: Sessio
     with TestClient(cached, base_url="http://testserver") as client:
         factories.login(client, factories.make_staff(db).email)
         client.headers["X-CSRF-Token"] = factories.csrf_token(client, "/admin/")
-        assert _facet(client.get("/admin/event/list").text, "Social status")["Private"][0] == "3"
+        assert (
+            _facet(_facets_page(client, "/admin/event/list"), "Social status")["Private"][0] == "3"
+        )
         with counting_statements(cached) as again:
-            client.get("/admin/event/list")
+            _facets_page(client, "/admin/event/list")
         assert not any("GROUP BY" in statement for statement in again)
         event = db.scalars(select(Event).where(Event.title == "Jazz picnic")).one()
         response = client.post(
@@ -170,17 +179,27 @@ def test_facets_are_kept_per_filter_and_follow_a_change(app: FastAPI, db: Sessio
             data={"field": "social_status", "value": "private", "version": str(event.version)},
         )
         assert response.status_code == 200, response.text
-        assert _facet(client.get("/admin/event/list").text, "Social status")["Private"][0] == "4"
+        assert (
+            _facet(_facets_page(client, "/admin/event/list"), "Social status")["Private"][0] == "4"
+        )
     cached.state.engine.dispose()
 
 
 @pytest.mark.usefixtures("events")
-def test_a_first_view_counts_its_rows_once_for_facets_and_total(
+def test_a_first_view_shows_its_rows_with_one_count_and_the_facets_come_after(
     app: FastAPI, client: TestClient
 ) -> None:
+    """The list's first view runs no facet: one capped count and its rows; its facets slot links
+    to the facets page for the same state, which the script fetches (and staff without scripts
+    follow), and that page runs the facets' samples."""
     with counting_statements(app) as statements:
-        page = client.get("/admin/event/list?search=jazz").text
-    assert "of 4 items" in page
+        page = client.get("/admin/event/list?search=jazz&pageSize=10").text
+    assert "of 4 items" in page and "data-facet=" not in page
+    found = re.search(r'data-facets-url="([^"]+)"', page)
+    assert found is not None
+    facets_url = found.group(1).replace("&amp;", "&")
+    assert facets_url == "/admin/event/facets?search=jazz&pageSize=10"
+    assert f'<a href="{found.group(1)}">How the matching rows split</a>' in page
     # SQLite's trigram probe (text_search.prepare) counts in the search index, the sidebar
     # its saved views per list, and the staff member's access their unread notifications
     # (the bell), not the rows.
@@ -188,4 +207,21 @@ def test_a_first_view_counts_its_rows_once_for_facets_and_total(
     others = (probe, "FROM saved_views", "FROM notifications")
     rows = [s for s in statements if not any(other in s for other in others)]
     counting = [s for s in rows if "count(" in s.lower()]
-    assert len(counting) == 1 and "facet_rows" in counting[0], counting
+    assert len(counting) == 1 and "facet_rows" not in counting[0], counting
+    assert not any("GROUP BY" in s for s in rows)
+    with counting_statements(app) as facet_statements:
+        facets_page = client.get(facets_url).text
+    assert _facet(facets_page, "Social status")["Private"][0] == "2"
+    assert any("GROUP BY" in s for s in facet_statements)
+    assert (
+        '<a href="/admin/event/list?search=jazz&amp;pageSize=10">Back to events</a>' in facets_page
+    )
+
+
+def test_a_bad_filter_on_the_facets_page_is_a_400_and_unknown_lists_404(
+    client: TestClient,
+) -> None:
+    assert client.get("/admin/event/facets?social_status=nope").status_code == 400
+    assert client.get("/admin/nothing/facets").status_code == 404
+    # The audit log has no facets: its list offers no facets page.
+    assert client.get("/admin/audit-entry/facets").status_code == 404

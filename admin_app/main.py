@@ -15,6 +15,7 @@ from admin_app.db import engine_for, make_session_factory
 from admin_app.history import recorder
 from admin_app.jobs.queue import JobQueue, huey_for
 from admin_app.web import collector, health, outage
+from admin_app.web.at_once import RequestsAtOnceMiddleware
 from admin_app.web.auth import StaffAuthBackend
 from admin_app.web.compression import SecretFreeGZipMiddleware
 from admin_app.web.headers import SecurityHeadersMiddleware
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     outage.install(panel.admin)
     remember_paths(app.router)  # every route is in place by now
     # The last added runs first: headers go on every response, even a foreign Host's 400.
+    app.add_middleware(RequestsAtOnceMiddleware, limit=settings.web_requests_at_once)
     app.add_middleware(SecretFreeGZipMiddleware)
     app.add_middleware(QueryLimitsMiddleware)
     app.add_middleware(

@@ -31,8 +31,8 @@ from admin_app.admin.changelist.parameters import LEFT_BY_FACET_LINKS
 from admin_app.admin.core.timed_cache import TimedCache
 from admin_app.models import Event, User
 
-# Matching rows a facet reads at most: the list's count cap, so the two are one reading
-# (state.ChangeList.count).
+# Matching rows a facet reads at most: as many as the list counts before it says "10,000+", so
+# a facet's figures are exact exactly when the list's count is.
 FACET_SAMPLE = LIST_COUNT_CAP
 # Users whose events "events per organizer" counts at most (each costs an index range).
 ORGANIZER_SAMPLE = 1_000

@@ -43,8 +43,6 @@ class ChangeList:
         # it stopped at its cap ("10,000+").
         self.count_age_seconds: int | None = None
         self.count_capped = False
-        # Set by `facets`: rows counted in each facet sample, which the capped count reuses.
-        self._sampled: dict[int, int] = {}
 
     @classmethod
     def of(cls, view: ListQueryView, request: Request) -> "ChangeList":
@@ -111,14 +109,12 @@ class ChangeList:
         if cached is not None and cached.serves(cap):
             self.count_age_seconds, self.count_capped = cached.age_seconds, cached.capped
             return cached.value
-        value = self._sampled.get(cap) if cap != EXACT else None
-        if value is None:
-            # Counting the unordered match is cheaper than SQLAdmin's count over the sorted
-            # query; under a cap, the database stops reading after cap + 1 rows.
-            matching = (await self.view.matching_query(self.selection.list_params)).order_by(None)
-            if cap != EXACT:
-                matching = matching.limit(cap + 1)
-            value = int(await run_count(select(func.count()).select_from(matching.subquery())))
+        # Counting the unordered match is cheaper than SQLAdmin's count over the sorted query;
+        # under a cap, the database stops reading after cap + 1 rows.
+        matching = (await self.view.matching_query(self.selection.list_params)).order_by(None)
+        if cap != EXACT:
+            matching = matching.limit(cap + 1)
+        value = int(await run_count(select(func.count()).select_from(matching.subquery())))
         if cache is not None:
             cache.keep(self.view.identity, self.filter_state, value, cap)
         self.count_capped = cap != EXACT and value > cap
@@ -160,7 +156,9 @@ class ChangeList:
             with sync_factory(self.view.session_maker)() as session:
                 return [list(session.execute(statement).all()) for statement, _ in statements]
 
-        results, self._sampled = facets.results_of(
+        # The facets come on a page of their own (page.facets_page), after the list's rows:
+        # their samples' sizes are not the list's count (it was counted before).
+        results, _sampled = facets.results_of(
             declared, statements, await anyio.to_thread.run_sync(run)
         )
         if cache is not None:

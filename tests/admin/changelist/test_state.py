@@ -1,8 +1,6 @@
 """One ChangeList per list request (admin/changelist/state.py): the query string parsed once, the
 count and facets read from one sample, and what the page shows taken from it."""
 
-import re
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -13,7 +11,6 @@ from admin_app.admin.changelist import counting, selection
 from admin_app.admin.changelist.state import ChangeList
 from admin_app.models import SocialStatus
 from tests import factories
-from tests.admin.test_shape import counting_statements
 
 
 def test_one_list_page_parses_its_state_once(
@@ -33,17 +30,6 @@ def test_one_list_page_parses_its_state_once(
     # Count, facets, export links and "all matching" links: one reading of the query string.
     assert len(parsed) == 1
     assert "social_status=private" in page.text and "except=9" in page.text
-
-
-def test_the_count_reuses_the_facets_sample(app: FastAPI, client: TestClient, db: Session) -> None:
-    factories.make_event(db)
-    with counting_statements(app) as statements:
-        assert client.get("/admin/event/list?search=e").status_code == 200
-    # The facets' statement counts the sample; no separate count of the matching rows follows.
-    counts = [
-        s for s in statements if re.match(r"SELECT count\(\*\) AS count_1 \nFROM \(SELECT", s)
-    ]
-    assert counts == []
 
 
 def test_a_capped_count_reads_10_000_plus(

@@ -12,8 +12,10 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-# What COPY sends is gathered up to this size before it is handed on.
-BLOCK_BYTES = 1024 * 1024
+
+def on_postgresql(session: Session) -> bool:
+    """Whether COPY can write this session's export (elsewhere the rows go through Python)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def compiled_for(session: Session, stmt: Any) -> tuple[Any, Any]:
@@ -33,7 +35,8 @@ class CopyOut:
     Closing the iteration early (a Cancel, a download stopped half way) cancels the COPY on the
     server and leaves the connection usable."""
 
-    def __init__(self, session: Session, stmt: Any, *, block_bytes: int = BLOCK_BYTES) -> None:
+    def __init__(self, session: Session, stmt: Any, *, block_bytes: int) -> None:
+        # What COPY sends is gathered up to `block_bytes` before it is handed on.
         self.session = session
         self.stmt = stmt
         self.block_bytes = block_bytes

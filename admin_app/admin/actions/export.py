@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from admin_app import audit
-from admin_app.admin.actions.copy_out import CopyOut
+from admin_app.admin.actions.copy_out import CopyOut, on_postgresql
 from admin_app.admin.changelist.paging import AnySelect
 from admin_app.admin.changelist.state import ChangeList
 from admin_app.admin.views.base import PanelModelView
@@ -123,7 +123,7 @@ async def open_rows(
     """
     session = factory()
     try:
-        as_text = inert_select(stmt) if export_type == "csv" and _on_postgresql(session) else None
+        as_text = inert_select(stmt) if export_type == "csv" and on_postgresql(session) else None
         if as_text is None:
             result = await anyio.to_thread.run_sync(
                 lambda: session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
@@ -138,10 +138,6 @@ async def open_rows(
         await anyio.to_thread.run_sync(session.close)
         raise
     return body
-
-
-def _on_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 async def _stream_blocks(

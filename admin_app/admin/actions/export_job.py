@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.admin.actions.confirmation import in_words
-from admin_app.admin.actions.copy_out import CopyOut, compiled_for
+from admin_app.admin.actions.copy_out import CopyOut, compiled_for, on_postgresql
 from admin_app.admin.actions.export import (
     BATCH_SIZE,
     csv_lines,
@@ -96,7 +96,7 @@ class ExportKind:
         stmt = view.export_statement(asyncio.run(list_statement(view, selection)))
         with factory() as session:
             # COPY writes the file on PostgreSQL; the rows go through Python elsewhere.
-            as_text = inert_select(stmt) if _dialect(session) == "postgresql" else None
+            as_text = inert_select(stmt) if on_postgresql(session) else None
         counter = _total_beside(factory, job_run.job.id, stmt, estimated=as_text is not None)
         name = f"{view.name_plural.lower()}.csv"
         writer = FileWriter(
@@ -137,10 +137,6 @@ async def list_statement(view: PanelModelView, selection: Selection) -> Any:
     export writes, and what decides whether it is large."""
     matching = await view.matching_query(selection.list_params)
     return selection.leave_out_excluded(matching, view.pk_columns[0])
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
 
 
 def _total_beside(

@@ -268,18 +268,15 @@ def statements(declared: list[Facet], matching: Select[Any]) -> list[tuple[Any, 
 
 def results_of(
     declared: list[Facet], statements: list[tuple[Any, list[Facet]]], answers: list[list[Any]]
-) -> tuple[list[FacetResult], dict[int, int]]:
-    """Each declared facet's result, in order, and the rows counted in each sample size (the
-    list's capped count is the same LIMITed count: it need not read the rows again)."""
+) -> list[FacetResult]:
+    """Each declared facet's result, in order."""
     computed: dict[int, FacetResult] = {}
-    sampled: dict[int, int] = {}
     for (_statement, group), rows in zip(statements, answers, strict=True):
         size = next(int(row[3]) for row in rows if row[0] == SAMPLE_SIZE)
-        sampled[group[0].sample] = size
         for position, facet in enumerate(group):
             found = [(row[1], row[2], int(row[3])) for row in rows if row[0] == position]
             computed[id(facet)] = result(facet, found, size)
-    return [computed[id(facet)] for facet in declared], sampled
+    return [computed[id(facet)] for facet in declared]
 
 
 class FacetCache(TimedCache[tuple[str, str], list[FacetResult]]):

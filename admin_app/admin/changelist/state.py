@@ -156,11 +156,7 @@ class ChangeList:
             with sync_factory(self.view.session_maker)() as session:
                 return [list(session.execute(statement).all()) for statement, _ in statements]
 
-        # The facets come on a page of their own (page.facets_page), after the list's rows:
-        # their samples' sizes are not the list's count (it was counted before).
-        results, _sampled = facets.results_of(
-            declared, statements, await anyio.to_thread.run_sync(run)
-        )
+        results = facets.results_of(declared, statements, await anyio.to_thread.run_sync(run))
         if cache is not None:
             cache.put(key, results)
         return results

@@ -121,7 +121,14 @@ def test_sort_by_date_both_ways_page_through_and_change_page_size(
     search(page, token)
     dates = column(page, "Date")
     expect(list_rows(page)).to_have_count(25)
+    # The rows come first; the page's script fetches the count, its pager and the banner's number.
     expect(items_summary(page)).to_have_text(re.compile(r"Showing 1 to 25 of 30 items"))
+    expect(page.locator("#count-later")).to_have_count(0)
+    page.locator("#select-all").check()
+    expect(page.locator("#selection-all-matching")).to_have_text(
+        "Select all 30 rows matching the list"
+    )
+    page.locator("#select-all").uncheck()
 
     page.locator("thead").get_by_role("link", name="Date").click()
     expect(page).to_have_url(re.compile(r"sortBy=date_of&sort=asc"))

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqladmin import Admin, ModelView
+from sqladmin.pagination import Pagination
 from starlette import status
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -21,6 +22,7 @@ from admin_app.admin.core.partials import SynchronousPartials
 from admin_app.web.route_paths import link
 
 FACETS_TEMPLATE = "list_facets_page.html"
+COUNT_TEMPLATE = "list_count_page.html"
 
 
 async def _page_values(view: ModelView, request: Request) -> dict[str, Any]:
@@ -99,3 +101,27 @@ async def facets_page(view: Any, request: Request, *, templates: Any) -> Respons
     }
     page: Response = await templates.TemplateResponse(request, FACETS_TEMPLATE, context)
     return page
+
+
+async def count_page(view: Any, request: Request, *, templates: Any) -> Response:
+    """The list's count and pager on a page of their own, for the list's state in the query
+    string: a list whose first page showed its rows before counting them (ChangeList.count)
+    names this page; its script fetches #list-count from it, and without scripts it links here."""
+    changelist = ChangeList.of(view, request)
+    count = await view.list_count(request)
+    page, size = changelist.page, changelist.page_size
+    pagination = Pagination(rows=[], page=page, page_size=size, count=count)
+    list_path = path_only(link(request, "admin:list", identity=view.identity))
+    list_location = request.url.replace(path=list_path)
+    pagination.add_pagination_urls(list_location)
+    query = request.url.query
+    context = {
+        "model_view": view,
+        "changelist": changelist,
+        "pagination": pagination,
+        "list_location": list_location,
+        "list_url": f"{list_path}?{query}" if query else list_path,
+        "title": f"{view.name_plural}: how many match",
+    }
+    page_response: Response = await templates.TemplateResponse(request, COUNT_TEMPLATE, context)
+    return page_response

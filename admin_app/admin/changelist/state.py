@@ -39,10 +39,12 @@ class ChangeList:
         self.view = view
         self.request = request
         self.params = request.query_params
-        # Set by `count`: seconds since the shown count was computed (None: fresh), and whether
-        # it stopped at its cap ("10,000+").
+        # Set by `count`: seconds since the shown count was computed (None: fresh), whether it
+        # stopped at its cap ("10,000+"), and whether it was left for later (more rows match
+        # than the page shows; the count page counts them).
         self.count_age_seconds: int | None = None
         self.count_capped = False
+        self.count_pending = False
 
     @classmethod
     def of(cls, view: ListQueryView, request: Request) -> "ChangeList":
@@ -95,9 +97,16 @@ class ChangeList:
 
     # --- The count ---------------------------------------------------------------------------
 
-    async def count(self, run_count: Callable[[Select[Any]], Awaitable[int]]) -> int:
+    async def count(
+        self, run_count: Callable[[Select[Any]], Awaitable[int]], *, rows_first: bool = False
+    ) -> int:
         """The list's row count, up to a cap past the page shown, kept a minute per filter
-        state (counting.py); `recount=1` counts every row, afresh. `run_count` is SQLAdmin's."""
+        state (counting.py); `recount=1` counts every row, afresh. `run_count` is SQLAdmin's.
+
+        `rows_first` (the list page): a first page whose count is not kept counts only one row
+        past the page, so a new search or filter shows its rows without counting 10,001 first.
+        If more match, the count is left for later (`count_pending`): the page's script fetches
+        the count page (count_url), which counts under the cap and keeps the count."""
         cache = _admin_cache(self.view, "count_cache", CountCache)
         exact = bool(self.params.get("recount"))
         cap = EXACT if exact else self._cap()
@@ -109,24 +118,43 @@ class ChangeList:
         if cached is not None and cached.serves(cap):
             self.count_age_seconds, self.count_capped = cached.age_seconds, cached.capped
             return cached.value
+        if rows_first and cache is not None and not exact and self.page == 1:
+            # Only where the count page's count is kept for the list's next view.
+            cap = self.page_size
         # Counting the unordered match is cheaper than SQLAdmin's count over the sorted query;
         # under a cap, the database stops reading after cap + 1 rows.
         matching = (await self.view.matching_query(self.selection.list_params)).order_by(None)
         if cap != EXACT:
             matching = matching.limit(cap + 1)
         value = int(await run_count(select(func.count()).select_from(matching.subquery())))
+        self.count_capped = cap != EXACT and value > cap
+        if self.count_capped and cap < counting.LIST_COUNT_CAP:
+            # More than the page: SQLAdmin pages over the cap + 1 rows known to exist.
+            self.count_capped, self.count_pending = False, True
+            return value
         if cache is not None:
             cache.keep(self.view.identity, self.filter_state, value, cap)
-        self.count_capped = cap != EXACT and value > cap
         return value
+
+    @cached_property
+    def count_url(self) -> str:
+        """Where the list's count is (page.count_page), for the list's whole query string."""
+        return self._beside("admin:count")
+
+    @property
+    def page(self) -> int:
+        """The page asked for (SQLAdmin clamps it to the count)."""
+        return int(self.view.validate_page_number(self.params.get("page"), 1))
+
+    @property
+    def page_size(self) -> int:
+        view = self.view
+        largest = max(view.page_size_options)
+        return min(view.validate_page_number(self.params.get("pageSize"), view.page_size), largest)
 
     def _cap(self) -> int:
         # SQLAdmin clamps the page to the count: a deep page needs counting a little past it.
-        view = self.view
-        page = view.validate_page_number(self.params.get("page"), 1)
-        largest = max(view.page_size_options)
-        size = min(view.validate_page_number(self.params.get("pageSize"), view.page_size), largest)
-        return max(counting.LIST_COUNT_CAP, page * size)
+        return max(counting.LIST_COUNT_CAP, self.page * self.page_size)
 
     # --- The facets --------------------------------------------------------------------------
 
@@ -136,7 +164,11 @@ class ChangeList:
         their links keep what the list's links keep; "" for a list without facets."""
         if not getattr(self.view, "column_facets", None):
             return ""
-        path = path_only(link(self.request, "admin:facets", identity=self.view.identity))
+        return self._beside("admin:facets")
+
+    def _beside(self, route: str) -> str:
+        """A page of this list's (its count, its facets) for the list's whole query string."""
+        path = path_only(link(self.request, route, identity=self.view.identity))
         query = self.request.url.query
         return f"{path}?{query}" if query else path
 

@@ -162,6 +162,7 @@ class PanelAdmin(QuickAccess):
                 methods=["GET", "POST"],
             ),
             Route("/{identity}/facets", endpoint=self.facets, name="facets", methods=["GET"]),
+            Route("/{identity}/count", endpoint=self.count, name="count", methods=["GET"]),
         ]
 
     @login_required
@@ -254,6 +255,13 @@ class PanelAdmin(QuickAccess):
         shown, or opened from the list's link without scripts (changelist/page.py)."""
         view = guarded_view(self, request, "list", offers=lambda view: bool(view.column_facets))
         return await list_page.facets_page(view, request, templates=self.templates)
+
+    @login_required
+    async def count(self, request: Request) -> Response:
+        """How many rows a list matches (up to its cap): fetched by the list's script when the
+        list showed its rows before counting them, or opened from its link without scripts."""
+        view = guarded_view(self, request, "list")
+        return await list_page.count_page(view, request, templates=self.templates)
 
     # SQLAdmin answers 400 for any error in a save; an outage is a 503 (nothing saved, try again).
     async def create(self, request: Request) -> Response:

@@ -6,7 +6,7 @@ Built from three small views over SQLAdmin's, each with one job: the list's quer
 count, facets, columns and saved state) is its ChangeList (changelist/state.py).
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any, ClassVar
@@ -142,14 +142,21 @@ class PanelModelView(ListQueryView, VersionedView, RowLinksView):
         return context
 
     async def count(self, request: Request, stmt: Select[Any] | None = None) -> int:
-        # SQLAdmin's list() asks for its count here: the ChangeList's, capped and kept a minute.
+        # SQLAdmin's list() asks for its count here: the ChangeList's, capped and kept a minute,
+        # or, on a first page not counted yet, left for later (the rows come first).
         if stmt is None:
             return int(await super().count(request, stmt))
+        return await ChangeList.of(self, request).count(self._counter(request), rows_first=True)
 
+    async def list_count(self, request: Request) -> int:
+        """The list's count under its cap, never left for later (the count page)."""
+        return await ChangeList.of(self, request).count(self._counter(request))
+
+    def _counter(self, request: Request) -> Callable[[Select[Any]], Awaitable[int]]:
         async def run(counting: Select[Any]) -> int:
             return int(await super(PanelModelView, self).count(request, counting))
 
-        return await ChangeList.of(self, request).count(run)
+        return run
 
     @property
     def sync_sessions(self) -> sessionmaker[Session]:

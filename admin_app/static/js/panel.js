@@ -55,7 +55,7 @@
     });
     var summary = document.getElementById("selection-summary");
     var total = banner.getAttribute("data-count");
-    summary.textContent = "All " + total + " rows matching the list are selected" +
+    summary.textContent = "All " + (total ? total + " " : "") + "rows matching the list are selected" +
       (ids.length ? ", except " + ids.length + " you unticked." : ".");
   }
   document.addEventListener("change", function (event) {
@@ -127,6 +127,27 @@
     }).then(function (html) {
       var found = new DOMParser().parseFromString(html, "text/html").getElementById("facets");
       if (found) facetsSlot.replaceWith(found);
+    }).catch(function () {});
+  }
+
+  // A first page shows its rows before counting them: it says "more than 25" and names its count
+  // page (list_count.html), whose count and pager replace its own here; the selection banner
+  // learns the number. If that fails, the "Count them" link stays.
+  var countSlot = document.querySelector("#list-count[data-count-url]");
+  if (countSlot) {
+    fetch(countSlot.getAttribute("data-count-url"), { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : Promise.reject(new Error(String(response.status)));
+    }).then(function (html) {
+      var found = new DOMParser().parseFromString(html, "text/html").getElementById("list-count");
+      if (!found) return;
+      countSlot.replaceWith(found);
+      var total = found.getAttribute("data-count");
+      if (banner && total) {
+        banner.setAttribute("data-count", total);
+        var all = document.getElementById("selection-all-matching");
+        if (all) all.textContent = "Select all " + total + " rows matching the list";
+        if (allMatching) keepExcluded(excludedIds());
+      }
     }).catch(function () {});
   }
 

@@ -1,6 +1,7 @@
 """List counts are reused while paging (with a note and a recount link), and refreshed on change."""
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from admin_app.admin.changelist import counting
 from admin_app.main import create_app
-from admin_app.models import Event, SocialStatus
+from admin_app.models import Event, SocialStatus, StaffRole
 from tests import factories
 from tests.admin.forms.test_inline_events import _form as inline_form
 
@@ -64,20 +65,66 @@ def _events(db: Session, count: int) -> None:
     db.commit()
 
 
-def test_a_large_match_is_counted_up_to_the_cap_and_exactly_on_request(
-    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+def _count_url(page: str) -> str:
+    return html.unescape(page.split('data-count-url="')[1].split('"')[0])
+
+
+@pytest.fixture
+def counting_client(app: FastAPI, db: Session) -> Iterator[TestClient]:
+    """A panel that keeps its counts (tests run without, so each view counts afresh)."""
+    cached = create_app(app.state.settings.model_copy(update={"list_count_cache_seconds": 60}))
+    with TestClient(cached, base_url="http://testserver") as client:
+        factories.login(client, factories.make_staff(db).email)
+        yield client
+    cached.state.engine.dispose()
+
+
+def test_a_large_match_shows_its_rows_first_then_is_counted_up_to_the_cap(
+    counting_client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(counting, "LIST_COUNT_CAP", 30)
     _events(db, 80)
-    first = client.get("/admin/event/list").text
-    assert _total(first) == "30+" and 'id="count-all"' in first
-    assert "Select all 30+ rows matching the list" in first
-    assert "next" in first and 'href="/admin/event/list?page=2"' in first
-    exact = client.get("/admin/event/list", params={"recount": "1"}).text
+    client = counting_client
+    first = client.get("/admin/event/list", params={"search": "E"}).text
+    # The rows, a next page, and the count left for the count page the list names.
+    assert _total(first) == "more than 25" and first.count(' select-box"') == 25
+    assert 'href="/admin/event/list?search=E&amp;page=2"' in first
+    assert "Select all rows matching the list" in first
+    assert _count_url(first) == "/admin/event/count?search=E"
+    assert 'id="count-later" href="/admin/event/count?search=E"' in first
+    counted = client.get(_count_url(first)).text
+    assert _total(counted) == "30+" and 'id="list-count" data-count="30+"' in counted
+    assert 'href="/admin/event/list?search=E&amp;page=2"' in counted
+    assert 'id="count-all" href="/admin/event/list?search=E&amp;recount=1"' in counted
+    # The count is kept: the list's next view says it, with the pager it allows.
+    again = client.get("/admin/event/list", params={"search": "E"}).text
+    assert _total(again) == "30+" and 'id="count-all"' in again
+    assert "Select all 30+ rows matching the list" in again and "data-count-url" not in again
+    exact = client.get("/admin/event/list", params={"search": "E", "recount": "1"}).text
     assert _total(exact) == "80" and 'id="count-all"' not in exact
     # Deep pages count a little past themselves: page 3 of 25 exists, and is not clamped.
     deep = client.get("/admin/event/list", params={"page": "3", "pageSize": "25"}).text
-    assert "Showing 51 to 75" in deep
+    assert "Showing 51 to 75" in deep and "data-count-url" not in deep
+
+
+def test_the_count_page_is_for_those_who_may_read_the_list(
+    app: FastAPI, client: TestClient, db: Session
+) -> None:
+    _events(db, 30)
+    counted = client.get("/admin/event/count", params={"pageSize": "25"})
+    assert counted.status_code == 200 and _total(counted.text) == "30"
+    assert client.head("/admin/event/count").status_code == 200
+    assert client.post("/admin/event/count").status_code == 405
+    assert client.get("/admin/event/count?social_status=nope").status_code == 400
+    assert client.get("/admin/nothing/count").status_code == 404
+    assert client.get("/admin/audit-entry/count").status_code == 404
+    with TestClient(app, base_url="http://testserver") as viewer:
+        factories.login(viewer, factories.make_staff(db, role=StaffRole.VIEWER).email)
+        assert viewer.get("/admin/event/count").status_code == 200
+        assert viewer.get("/admin/staff/count").status_code == 403
+    client.cookies.clear()
+    response = client.get("/admin/event/count", follow_redirects=False)
+    assert response.status_code in (302, 303) and "/login" in response.headers["location"]
 
 
 def test_a_deep_page_past_the_cap_is_served_and_says_at_least(

@@ -118,7 +118,7 @@ class ChangeList:
         if cached is not None and cached.serves(cap):
             self.count_age_seconds, self.count_capped = cached.age_seconds, cached.capped
             return cached.value
-        if rows_first and cache is not None and not exact and self.page == 1:
+        if rows_first and cache is not None and cache.ttl > 0 and not exact and self.page == 1:
             # Only where the count page's count is kept for the list's next view.
             cap = self.page_size
         # Counting the unordered match is cheaper than SQLAdmin's count over the sorted query;

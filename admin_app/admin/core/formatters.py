@@ -35,8 +35,9 @@ def status_badge(model: Any, _attribute: Any) -> Markup:
 
 
 def unbroken_date(model: Any, attribute: Any) -> Markup:
-    """A date kept on one line in a narrow column (it would otherwise wrap at its hyphens)."""
-    return Markup(f'<span class="text-nowrap">{escape(getattr(model, attribute))}</span>')
+    """A date kept on one line in a narrow column (it would otherwise wrap at its hyphens): a
+    <time>, which panel.css keeps unbroken (shorter than a span with a class, 25 times a page)."""
+    return Markup(f"<time>{escape(getattr(model, attribute))}</time>")
 
 
 def utc_timestamp(value: datetime) -> str:

@@ -2,18 +2,25 @@
 column chooser, and each staff member's display settings (theme, single-key shortcuts)."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from sqladmin.authentication import login_required
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.datastructures import URL
+from starlette.datastructures import URL, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from admin_app.admin.changelist import saved_views
-from admin_app.admin.changelist.columns import COLUMNS, ColumnChoiceRefused, chosen_in_form
+from admin_app.admin.changelist.columns import (
+    COLUMNS,
+    ColumnChoiceRefused,
+    chosen_in_form,
+    hidden_columns,
+    shown_columns,
+)
 from admin_app.admin.forms.feedback import flash
 from admin_app.admin.site import global_search
 from admin_app.admin.site.login_pages import LoginPages
@@ -30,6 +37,13 @@ SEARCH_TEMPLATE = "global_search.html"
 SEARCH_FRAGMENT = "search_results.html"
 DISPLAY_TEMPLATE = "account_display.html"
 SAVED_VIEWS_TEMPLATE = "saved_views.html"
+COLUMNS_TEMPLATE = "list_columns_page.html"
+
+
+def _list_location(back: str, list_path: str) -> URL:
+    """Where a column choice returns: the list at `back` (its query kept), else the list."""
+    location = URL(safe_next_path(back) or list_path)
+    return location if location.path == list_path else URL(list_path)
 
 
 class QuickAccess(LoginPages):
@@ -52,7 +66,7 @@ class QuickAccess(LoginPages):
                 "/{identity}/columns",
                 endpoint=self.choose_columns,
                 name="columns",
-                methods=["POST"],
+                methods=["GET", "POST"],
             ),
             Route(
                 "/account/display",
@@ -157,14 +171,24 @@ class QuickAccess(LoginPages):
 
     @login_required
     async def choose_columns(self, request: Request) -> Response:
-        """The column chooser: remember this staff member's columns for the list."""
+        """The column chooser: its form (GET, for the list at `back`), and this staff member's
+        columns for the list remembered (POST)."""
         view = self._list_view(request)
-        form = await text_form(request)
         list_path = URL(str(request.url_for("admin:list", identity=view.identity))).path
-        back = URL(safe_next_path(str(form.get("back", ""))) or list_path)
-        if back.path != list_path:
-            back = URL(list_path)
-        back = back.remove_query_params([COLUMNS])
+        if request.method != "POST":
+            back = _list_location(request.query_params.get("back", ""), list_path)
+            shown = shown_columns(view, QueryParams(back.query), preferences_of(request))
+            context = {
+                "model_view": view,
+                "shown_columns": shown,
+                "hidden_columns": hidden_columns(view, shown),
+                "back": str(back),
+                "on_page": True,
+                "title": f"{view.name_plural}: columns",
+            }
+            return await self.templates.TemplateResponse(request, COLUMNS_TEMPLATE, context)
+        form = await text_form(request)
+        back = _list_location(str(form.get("back", "")), list_path).remove_query_params([COLUMNS])
         try:
             chosen = chosen_in_form(view, form)
         except ColumnChoiceRefused as refused:
@@ -179,8 +203,12 @@ class QuickAccess(LoginPages):
                 )
 
         await anyio.to_thread.run_sync(save)
-        anchor = "#column-chooser" if form.get("move") else ""
-        return RedirectResponse(f"{back}{anchor}", status_code=303)
+        if not form.get("move"):
+            return RedirectResponse(str(back), status_code=303)
+        if form.get("on_page"):  # moved on the chooser's own page (no scripts): back there
+            here = request.url.path + "?" + urlencode({"back": str(back)})
+            return RedirectResponse(here, status_code=303)
+        return RedirectResponse(f"{back}#column-chooser", status_code=303)
 
     @login_required
     async def display(self, request: Request) -> Response:

@@ -98,6 +98,11 @@
       $(this).data("pk", pks.length + (pks.length === 1 ? " selected row" : " selected rows"));
       $(this).data("url", this.getAttribute("data-url") + "?pks=" + pks.join(","));
     });
+    // A row's delete link opens the dialog (25 rows repeated its data-bs-* attributes).
+    $(document).on("click", ".row-delete", function (event) {
+      event.preventDefault();
+      window.tabler.bootstrap.Modal.getOrCreateInstance(document.getElementById("modal-delete")).show(this);
+    });
     $(document).on("shown.bs.modal", "#modal-delete", function (event) {
       var trigger = $(event.relatedTarget);
       if (trigger.hasClass("row-delete")) {
@@ -177,11 +182,27 @@
     });
   }
 
-  // The column chooser's move buttons reload the list at #column-chooser: open it again there.
+  // The column chooser's form lives on its own page (column_chooser.html): fetched into the
+  // Columns box the first time it opens (its link stays if that fails). Its move buttons reload
+  // the list at #column-chooser: open it again there.
   var chooser = document.getElementById("column-chooser");
-  if (chooser && window.location.hash === "#column-chooser") {
-    chooser.open = true;
-    chooser.querySelector("summary").focus();
+  if (chooser) {
+    chooser.addEventListener("toggle", function () {
+      if (!chooser.open || chooser.querySelector("form")) return;
+      fetch(chooser.getAttribute("data-form-url"), { credentials: "same-origin" }).then(function (response) {
+        return response.ok ? response.text() : Promise.reject(new Error(String(response.status)));
+      }).then(function (html) {
+        var form = new DOMParser().parseFromString(html, "text/html").getElementById("column-chooser-form");
+        if (!form || chooser.querySelector("form")) return;
+        var onPage = form.querySelector("input[name='on_page']");
+        if (onPage) onPage.remove();
+        chooser.querySelector("p").replaceWith(form);
+      }).catch(function () {});
+    });
+    if (window.location.hash === "#column-chooser") {
+      chooser.open = true;
+      chooser.querySelector("summary").focus();
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -27,6 +27,15 @@ def _columns(page: str) -> list[str]:
     return re.findall(r'name="show" value="(\w+)" id="[^"]+" checked', chooser)
 
 
+def _chooser(client: TestClient, back: str = "/admin/event/list") -> str:
+    """The column chooser's page for the list at `back` (the list's Columns box links there)."""
+    page = client.get("/admin/event/list").text
+    assert 'href="/admin/event/columns?back=%2Fadmin%2Fevent%2Flist"' in page
+    response = client.get("/admin/event/columns", params={"back": back})
+    assert response.status_code == 200
+    return response.text
+
+
 def _choose(client: TestClient, order: list[str], show: list[str], **extra: str) -> str:
     response = client.post(
         "/admin/event/columns",
@@ -47,22 +56,22 @@ def test_a_hidden_column_stays_hidden_after_logout_and_login(
     back = _choose(client, ALL, ["title", "date_of", "organizer"])
     assert back == "/admin/event/list?search=x"
     page = client.get("/admin/event/list").text
-    assert _columns(page) == ["title", "date_of", "organizer"]
+    assert _columns(_chooser(client)) == ["title", "date_of", "organizer"]
     assert "Social status" not in page[page.index("<thead>") : page.index("</thead>")]
     client.post("/admin/logout")
     again = anonymous_factory()
     factories.login(again, admin_staff.email)
-    assert _columns(again.get("/admin/event/list").text) == ["title", "date_of", "organizer"]
+    assert _columns(_chooser(again, "/admin/event/list")) == ["title", "date_of", "organizer"]
     # Another staff member still sees every column.
     other = anonymous_factory()
     factories.login(other, factories.make_staff(db).email)
-    assert _columns(other.get("/admin/event/list").text) == ALL
+    assert _columns(_chooser(other, "/admin/event/list")) == ALL
 
 
 def test_columns_move_up_and_down_and_reset(client: TestClient, db: Session) -> None:
     factories.make_event(db)
     _choose(client, ALL, ALL, move="organizer:up")
-    assert _columns(client.get("/admin/event/list").text) == [
+    assert _columns(_chooser(client, "/admin/event/list")) == [
         "id",
         "title",
         "date_of",
@@ -71,9 +80,9 @@ def test_columns_move_up_and_down_and_reset(client: TestClient, db: Session) -> 
     ]
     location = _choose(client, ["organizer", "id"], ["organizer", "id"], move="title:down")
     assert location.endswith("#column-chooser")
-    assert _columns(client.get("/admin/event/list").text) == ["organizer", "id"]
+    assert _columns(_chooser(client, "/admin/event/list")) == ["organizer", "id"]
     _choose(client, [], [], reset="1")
-    assert _columns(client.get("/admin/event/list").text) == ALL
+    assert _columns(_chooser(client, "/admin/event/list")) == ALL
 
 
 def test_hiding_every_column_is_refused_with_a_message(client: TestClient, db: Session) -> None:
@@ -82,14 +91,14 @@ def test_hiding_every_column_is_refused_with_a_message(client: TestClient, db: S
         "/admin/event/columns", data={"order": ALL, "back": "/admin/event/list"}
     ).text
     assert "Show at least one column." in page
-    assert _columns(client.get("/admin/event/list").text) == ALL
+    assert _columns(_chooser(client, "/admin/event/list")) == ALL
 
 
 def test_the_columns_parameter_wins_and_unknown_columns_are_a_400(
     client: TestClient, db: Session
 ) -> None:
     factories.make_event(db)
-    assert _columns(client.get("/admin/event/list?columns=organizer,title").text) == [
+    assert _columns(_chooser(client, "/admin/event/list?columns=organizer,title")) == [
         "organizer",
         "title",
     ]
@@ -101,11 +110,36 @@ def test_the_columns_parameter_wins_and_unknown_columns_are_a_400(
 def test_the_chooser_works_without_scripts(client: TestClient, db: Session) -> None:
     factories.make_event(db)
     client.headers.pop("X-CSRF-Token")  # only what the page holds, as a browser without scripts
-    page = client.get("/admin/event/list")
+    listed = client.get("/admin/event/list?search=e").text
+    assert 'id="column-chooser-form"' not in listed  # on its own page, linked from the list
+    link = listed.split('data-form-url="')[1].split('"')[0].replace("&amp;", "&")
+    page = client.get(link)
     form = form_with_id(page, "column-chooser-form")
+    assert ("back", "/admin/event/list?search=e") in form.values()
     values = [pair for pair in form.values() if pair != ("show", "id")]
-    assert submit(client, page, form, values).status_code == 303
-    assert _columns(client.get("/admin/event/list").text) == ALL[1:]
+    applied = submit(client, page, form, values)
+    assert applied.status_code == 303
+    assert applied.headers["location"] == "/admin/event/list?search=e"
+    assert _columns(_chooser(client)) == ALL[1:]
+    # A move on that page comes back to it, the list's place kept.
+    page = client.get(link)
+    form = form_with_id(page, "column-chooser-form")
+    moved = submit(client, page, form, [*form.values(), ("move", "title:down")])
+    assert moved.status_code == 303 and moved.headers["location"] == link
+    assert _columns(_chooser(client)) == ["date_of", "title", "social_status", "organizer"]
+
+
+def test_the_chooser_page_is_for_staff_who_may_read_the_list(
+    client: TestClient, db: Session, anonymous_factory: ClientFactory
+) -> None:
+    elsewhere = client.get("/admin/event/columns", params={"back": "https://evil.example/x"})
+    assert elsewhere.status_code == 200
+    assert 'name="back" value="/admin/event/list"' in elsewhere.text
+    assert client.get("/admin/nothing/columns").status_code == 404
+    assert client.head("/admin/event/columns").status_code == 200
+    anonymous = anonymous_factory()
+    response = anonymous.get("/admin/event/columns", follow_redirects=False)
+    assert response.status_code in (302, 303) and "/login" in response.headers["location"]
 
 
 @pytest.mark.parametrize("shown", ["title", "id,title,date_of,social_status,organizer"])

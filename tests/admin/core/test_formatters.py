@@ -32,10 +32,8 @@ def test_badge_and_date_escape_what_they_wrap() -> None:
         '<span class="badge bg-azure-lt" data-status="private">Private</span>'
     )
     row = SimpleNamespace(date_of=date(2026, 12, 3), title="<b>x</b>")
-    assert str(unbroken_date(row, "date_of")) == '<span class="text-nowrap">2026-12-03</span>'
-    assert (
-        str(unbroken_date(row, "title")) == '<span class="text-nowrap">&lt;b&gt;x&lt;/b&gt;</span>'
-    )
+    assert str(unbroken_date(row, "date_of")) == "<time>2026-12-03</time>"
+    assert str(unbroken_date(row, "title")) == "<time>&lt;b&gt;x&lt;/b&gt;</time>"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
     .venv/bin/python -m reliability.load                  # both databases, 24 clients, 60 s each
     .venv/bin/python -m reliability.load --short          # CI: 8 clients, 10 s, smaller data
     .venv/bin/python -m reliability.load --db postgresql --clients 32 --seconds 120
+    .venv/bin/python -m reliability.load --db sqlite --workers 2 --clients 8 --seconds 3600
     .venv/bin/python -m reliability.load --instances      # two app processes sharing one PostgreSQL
     .venv/bin/python -m reliability.load --pooler --short # 4 instances x 2 workers via PgBouncer
 
@@ -16,6 +17,9 @@ when any request got a 5xx or an unexpected answer, or an invariant does not hol
 - of two saves from forms opened at the same version, exactly one is acknowledged (302), the
   other refused as stale (400), and the row holds the acknowledged value (checked right after the
   pair, and at the end for the last pair on each row).
+
+The report also compares the run's first and last stretch (ten minutes each, or a quarter of a
+shorter run): the p95 of all requests and the server's resident set (reliability/memory.py).
 
 Fault injection (PostgreSQL restart, killed connections) is in reliability/faults.py.
 """
@@ -47,6 +51,7 @@ from reliability.load_server import (
     fresh_database,
     use_app_dir,
 )
+from reliability.memory import MemoryTrace
 from reliability.pooler import PgBouncer
 
 WORKERS = {"postgresql": 2, "sqlite": 1}
@@ -60,6 +65,8 @@ class Plan:
     clients: int
     users: int
     events: int
+    # Server worker processes (None: WORKERS' number for the database).
+    workers: int | None = None
 
 
 FULL = Plan(seconds=60, clients=24, users=2_000, events=20_000)
@@ -79,6 +86,8 @@ class Outcome:
     # CPU seconds used by the load generator (this process) and by the server processes.
     client_cpu: float = 0.0
     server_cpu: float = 0.0
+    # The server's resident set over the run (run_load only).
+    memory: MemoryTrace | None = None
 
     @property
     def five_hundreds(self) -> int:
@@ -309,6 +318,7 @@ def report(outcome: Outcome) -> None:
             f"note: {len(ledger.reused)} id(s) of acknowledged-deleted events were given to new "
             f"events (SQLite reuses the largest rowid): {sorted(ledger.reused)[:10]}"
         )
+    report_over_time(outcome)
     print("invariants:")
     for name, passed, detail in outcome.checks:
         print(f"  [{'ok' if passed else 'FAIL'}] {name}: {detail}")
@@ -317,22 +327,52 @@ def report(outcome: Outcome) -> None:
     print(f"verdict: {'PASS' if outcome.ok else 'FAIL'}")
 
 
+# A long run's first and last stretch, compared: latency and memory must stay flat (issue 32: an
+# hour, its first and last ten minutes). A short run compares its first and last quarters.
+WINDOW_SECONDS = 600
+
+
+def report_over_time(outcome: Outcome) -> None:
+    window = min(WINDOW_SECONDS, outcome.seconds / 4)
+    if window <= 0:
+        return
+    first = [s.seconds * 1000 for s in outcome.stats.samples if s.started < window]
+    last = [
+        s.seconds * 1000 for s in outcome.stats.samples if s.started >= outcome.seconds - window
+    ]
+    if first and last:
+        early, late = percentile(first, 0.95), percentile(last, 0.95)
+        print(
+            f"p95 of all requests, first {window:.0f} s: {early:.1f} ms ({len(first):,}), "
+            f"last {window:.0f} s: {late:.1f} ms ({len(last):,}): {late / early:.2f}x"
+        )
+    trace = outcome.memory
+    if trace and trace.samples:
+        warm, end = trace.at(window), trace.samples[-1][1]
+        peak = max(value for _, value in trace.samples)
+        growth = (end - warm) / warm * 100 if warm else 0.0
+        print(
+            f"server RSS (all processes): {warm / 2**20:.0f} MiB after {window:.0f} s, "
+            f"{end / 2**20:.0f} MiB at the end ({growth:+.1f}%), peak {peak / 2**20:.0f} MiB"
+        )
+
+
 # --- One database -------------------------------------------------------------------------------
 
 
 def run_load(backend: str, plan: Plan, log_dir: Path) -> Outcome:
     staff = max(2, min(8, plan.clients // 4))
+    workers = plan.workers or WORKERS[backend]
     with fresh_database(backend, users=plan.users, events=plan.events, staff=staff) as database:
         engine = database.engine()
-        server = AppServer(
-            database.url, workers=WORKERS[backend], log_path=log_dir / f"{backend}.log"
-        )
+        server = AppServer(database.url, workers=workers, log_path=log_dir / f"{backend}.log")
         stats, ledger = Stats(), Ledger()
         cpu = CpuMeter()
         try:
             with server:
                 started = time.monotonic()
                 stats.t0 = started
+                memory = MemoryTrace(server.process_group, started=started)
                 asyncio.run(
                     run_clients(
                         server.base_url,
@@ -342,14 +382,15 @@ def run_load(backend: str, plan: Plan, log_dir: Path) -> Outcome:
                         stats=stats,
                         ledger=ledger,
                         check_row=title_reader(engine),
+                        during=lambda: memory.follow(plan.seconds),
                     )
                 )
                 elapsed = time.monotonic() - started
             label = (
-                f"{backend} ({WORKERS[backend]} worker{'s' if WORKERS[backend] > 1 else ''}), "
+                f"{backend} ({workers} worker{'s' if workers > 1 else ''}), "
                 f"{plan.clients} clients, {plan.users:,} users / {plan.events:,} events"
             )
-            outcome = Outcome(label, stats, ledger, elapsed)
+            outcome = Outcome(label, stats, ledger, elapsed, memory=memory)
             outcome.client_cpu, outcome.server_cpu = cpu.used()
             outcome.checks = check_invariants(engine, ledger)
             outcome.server_errors = server.unhandled_errors()
@@ -430,6 +471,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--users", type=int, help="users seeded (default 2,000)")
     parser.add_argument("--events", type=int, help="events seeded (default 20,000)")
     parser.add_argument(
+        "--workers", type=int, help="server worker processes (default: PostgreSQL 2, SQLite 1)"
+    )
+    parser.add_argument(
         "--instances",
         action="store_true",
         help="instead: two app processes on one PostgreSQL (sessions, logout, throttling)",
@@ -455,6 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         clients=args.clients or base.clients,
         users=args.users or base.users,
         events=args.events or base.events,
+        workers=args.workers,
     )
     if plan.clients < 2 or plan.events <= CONFLICT_ROWS:
         parser.error("need at least 2 clients and more events than the reserved conflict rows")

@@ -164,6 +164,12 @@ class AppServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def process_group(self) -> int:
+        """The server's process group (its supervisor's pid: it starts a session of its own)."""
+        assert self._process is not None, "the server is not running"
+        return self._process.pid
+
     def start(self) -> None:
         command = [sys.executable, "-m", "uvicorn", "admin_app.main:create_app", "--factory"]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]

@@ -8,6 +8,7 @@ conflicting saves) goes in the ledger that the invariant check compares with the
 
 import asyncio
 import contextlib
+import html
 import random
 import re
 import time
@@ -18,6 +19,8 @@ from datetime import date, timedelta
 
 import httpx
 
+# A list's first page that left its count for later names its count page (list_count.html).
+COUNT_URL = re.compile(r'data-count-url="([^"]+)"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 VERSION_FIELD = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"')
 STALE_REFUSALS = ("someone else changed this event", "someone else saved this event")
@@ -286,9 +289,17 @@ class Staff:
         if rng.random() < 0.1:
             params["organizer"] = str(rng.randint(1, self.world.users))
         kind = "events:search" if "search" in params else "events:list"
-        await self.browser.request(
+        page = await self.browser.request(
             kind, "GET", "/admin/event/list", params=params, expect=(200, 302)
         )
+        await self.follow_count(page, "events:count")
+
+    async def follow_count(self, page: httpx.Response, kind: str) -> None:
+        """As the list's script does: a first page that left its count for later names the
+        count page (list_count.html), fetched once the rows are shown."""
+        found = COUNT_URL.search(page.text) if page.status_code == 200 else None
+        if found:
+            await self.browser.request(kind, "GET", html.unescape(found.group(1)))
 
     async def list_users(self) -> None:
         params = {"page": str(self.rng.choice([1, 1, 2, 5]))}
@@ -297,9 +308,10 @@ class Staff:
         if self.rng.random() < 0.4:
             params["sortBy"] = self.rng.choice(USER_SORTS)
             params["sort"] = self.rng.choice(["asc", "desc"])
-        await self.browser.request(
+        page = await self.browser.request(
             "users:list", "GET", "/admin/user/list", params=params, expect=(200, 302)
         )
+        await self.follow_count(page, "users:count")
 
     async def event_details(self) -> None:
         event_id = self.rng.randint(1, self.world.events)

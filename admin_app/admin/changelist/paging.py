@@ -1,5 +1,6 @@
 """The list's query: filters, search and a stable sort, and deep pages found by id first."""
 
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Select
@@ -16,6 +17,9 @@ PAGE_SIZE_OPTIONS = [25, 50, 100]
 # From this many rows skipped, a list page walks the sort order over ids alone (an index-only
 # scan) and loads whole rows for the page only: a deep OFFSET over full rows reads them all.
 DEFERRED_JOIN_OFFSET = 1_000
+# Set by the list's count for a first page it does not count (ChangeList.count): the page's
+# rows query fetches one row past the page instead, which tells whether more rows match.
+LOOK_AHEAD: ContextVar[bool] = ContextVar("look_ahead", default=False)
 
 
 class ListQueryView(StrictInputView):
@@ -47,7 +51,11 @@ class ListQueryView(StrictInputView):
         if joined is not request.query_params:
             # SQLAdmin reads one value per filter: ticked boxes reach it joined.
             request = Request({**request.scope, "query_string": str(joined).encode()})
-        return await super().list(request)
+        looking = LOOK_AHEAD.set(False)
+        try:
+            return await super().list(request)
+        finally:
+            LOOK_AHEAD.reset(looking)
 
     def sort_query(self, stmt: Select[Any], request: Request) -> Select[Any]:
         # The primary key breaks ties, so paging never repeats or skips rows with equal keys.
@@ -62,9 +70,11 @@ class ListQueryView(StrictInputView):
 
     async def _run_query(self, stmt: Any) -> Any:
         # SQLAdmin's list() adds LIMIT/OFFSET just before this (private) runner, and Select has
-        # no public OFFSET getter: both are read here, once.
+        # no public LIMIT or OFFSET getter: they are read here, once.
         if isinstance(stmt, Select) and (stmt._offset or 0) >= DEFERRED_JOIN_OFFSET:
             stmt = page_by_ids(stmt, self.pk_columns[0])
+        if isinstance(stmt, Select) and LOOK_AHEAD.get() and stmt._limit is not None:
+            stmt = stmt.limit(stmt._limit + 1)
         return await super()._run_query(stmt)
 
 

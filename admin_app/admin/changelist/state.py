@@ -20,7 +20,7 @@ from admin_app.admin.changelist import counting, facets
 from admin_app.admin.changelist.columns import hidden_columns, shown_columns
 from admin_app.admin.changelist.counting import EXACT, CountCache
 from admin_app.admin.changelist.facets import Facet, FacetCache, FacetResult
-from admin_app.admin.changelist.paging import ListQueryView
+from admin_app.admin.changelist.paging import LOOK_AHEAD, ListQueryView
 from admin_app.admin.changelist.parameters import LEFT_BY_BULK_LINKS
 from admin_app.admin.changelist.saved_views import list_state_query
 from admin_app.admin.changelist.selection import EXCEPT, Selection
@@ -103,10 +103,11 @@ class ChangeList:
         """The list's row count, up to a cap past the page shown, kept a minute per filter
         state (counting.py); `recount=1` counts every row, afresh. `run_count` is SQLAdmin's.
 
-        `rows_first` (the list page): a first page whose count is not kept counts only one row
-        past the page, so a new search or filter shows its rows without counting 10,001 first.
-        If more match, the count is left for later (`count_pending`): the page's script fetches
-        the count page (count_url), which counts under the cap and keeps the count."""
+        `rows_first` (the list page): a first page whose count is not kept is not counted: its
+        rows query fetches one row past the page (`settle` reads it), so a new search or filter
+        shows its rows without counting 10,001 first. If more match, the count is left for later
+        (`count_pending`): the page's script fetches the count page (count_url), which counts
+        under the cap and keeps the count."""
         cache = _admin_cache(self.view, "count_cache", CountCache)
         exact = bool(self.params.get("recount"))
         cap = EXACT if exact else self._cap()
@@ -119,8 +120,11 @@ class ChangeList:
             self.count_age_seconds, self.count_capped = cached.age_seconds, cached.capped
             return cached.value
         if rows_first and cache is not None and cache.ttl > 0 and not exact and self.page == 1:
-            # Only where the count page's count is kept for the list's next view.
-            cap = self.page_size
+            # Only where the count page's count is kept for the list's next view. The page's
+            # rows are fetched with one more (LOOK_AHEAD); `settle` reads what that says.
+            LOOK_AHEAD.set(True)
+            self.count_pending = True
+            return self.page_size + 1
         # Counting the unordered match is cheaper than SQLAdmin's count over the sorted query;
         # under a cap, the database stops reading after cap + 1 rows.
         matching = (await self.view.matching_query(self.selection.list_params)).order_by(None)
@@ -128,13 +132,23 @@ class ChangeList:
             matching = matching.limit(cap + 1)
         value = int(await run_count(select(func.count()).select_from(matching.subquery())))
         self.count_capped = cap != EXACT and value > cap
-        if self.count_capped and cap < counting.LIST_COUNT_CAP:
-            # More than the page: SQLAdmin pages over the cap + 1 rows known to exist.
-            self.count_capped, self.count_pending = False, True
-            return value
         if cache is not None:
             cache.keep(self.view.identity, self.filter_state, value, cap)
         return value
+
+    def settle(self, pagination: Any) -> None:
+        """After a first page fetched one row past itself instead of counting (`count`): drop
+        that row and leave the count for later if it came, else the page's rows are the count."""
+        if not self.count_pending:
+            return
+        if len(pagination.rows) > self.page_size:
+            pagination.rows = pagination.rows[: self.page_size]
+            return
+        self.count_pending = False
+        pagination.count = len(pagination.rows)
+        cache = _admin_cache(self.view, "count_cache", CountCache)
+        if cache is not None:
+            cache.keep(self.view.identity, self.filter_state, pagination.count, EXACT)
 
     @cached_property
     def count_url(self) -> str:

@@ -148,6 +148,11 @@ class PanelModelView(ListQueryView, VersionedView, RowLinksView):
             return int(await super().count(request, stmt))
         return await ChangeList.of(self, request).count(self._counter(request), rows_first=True)
 
+    async def list(self, request: Request) -> Any:
+        pagination = await super().list(request)
+        ChangeList.of(self, request).settle(pagination)
+        return pagination
+
     async def list_count(self, request: Request) -> int:
         """The list's count under its cap, never left for later (the count page)."""
         return await ChangeList.of(self, request).count(self._counter(request))

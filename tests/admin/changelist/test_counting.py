@@ -107,6 +107,18 @@ def test_a_large_match_shows_its_rows_first_then_is_counted_up_to_the_cap(
     assert "Showing 51 to 75" in deep and "data-count-url" not in deep
 
 
+def test_a_first_page_that_holds_every_match_is_its_own_count(
+    counting_client: TestClient, db: Session
+) -> None:
+    _events(db, 25)
+    first = counting_client.get("/admin/event/list", params={"search": "E"}).text
+    assert _total(first) == "25" and "data-count-url" not in first
+    assert first.count(' select-box"') == 25 and "page=2" not in first
+    # Kept: the next view reuses it (and says how old it is).
+    again = counting_client.get("/admin/event/list", params={"search": "E"}).text
+    assert _total(again) == "25" and 'id="count-note"' in again
+
+
 def test_the_count_page_is_for_those_who_may_read_the_list(
     app: FastAPI, client: TestClient, db: Session
 ) -> None:

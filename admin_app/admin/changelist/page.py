@@ -112,15 +112,15 @@ async def count_page(view: Any, request: Request, *, templates: Any) -> Response
     page, size = changelist.page, changelist.page_size
     pagination = Pagination(rows=[], page=page, page_size=size, count=count)
     list_path = path_only(link(request, "admin:list", identity=view.identity))
+    # The list with this page's query string: where its pager, recount and back links lead.
     list_location = request.url.replace(path=list_path)
     pagination.add_pagination_urls(list_location)
-    query = request.url.query
     context = {
         "model_view": view,
         "changelist": changelist,
         "pagination": pagination,
         "list_location": list_location,
-        "list_url": f"{list_path}?{query}" if query else list_path,
+        "list_url": path_only(list_location),
         "title": f"{view.name_plural}: how many match",
     }
     page_response: Response = await templates.TemplateResponse(request, COUNT_TEMPLATE, context)

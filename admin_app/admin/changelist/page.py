@@ -12,6 +12,7 @@ from typing import Any
 from sqladmin import Admin, ModelView
 from sqladmin.pagination import Pagination
 from starlette import status
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -90,13 +91,12 @@ async def facets_page(view: Any, request: Request, *, templates: Any) -> Respons
     list shows its rows first and its script fetches this page's #facets (a first view paid
     for the facets' sample before any row was shown); without scripts the list links here."""
     changelist = ChangeList.of(view, request)
-    list_path = path_only(link(request, "admin:list", identity=view.identity))
-    query = request.url.query
+    list_location = _list_location(view, request)
     context = {
         "model_view": view,
         "list_facets": await changelist.facets(),
-        "list_path": list_path,
-        "list_url": f"{list_path}?{query}" if query else list_path,
+        "list_path": list_location.path,
+        "list_url": path_only(list_location),
         "title": f"{view.name_plural}: matching rows by",
     }
     page: Response = await templates.TemplateResponse(request, FACETS_TEMPLATE, context)
@@ -111,9 +111,7 @@ async def count_page(view: Any, request: Request, *, templates: Any) -> Response
     count = await view.list_count(request)
     page, size = changelist.page, changelist.page_size
     pagination = Pagination(rows=[], page=page, page_size=size, count=count)
-    list_path = path_only(link(request, "admin:list", identity=view.identity))
-    # The list with this page's query string: where its pager, recount and back links lead.
-    list_location = request.url.replace(path=list_path)
+    list_location = _list_location(view, request)
     pagination.add_pagination_urls(list_location)
     context = {
         "model_view": view,
@@ -125,3 +123,10 @@ async def count_page(view: Any, request: Request, *, templates: Any) -> Response
     }
     page_response: Response = await templates.TemplateResponse(request, COUNT_TEMPLATE, context)
     return page_response
+
+
+def _list_location(view: Any, request: Request) -> URL:
+    """The list with this page's query string (the facets and count pages share the list's):
+    where their back, value, pager and recount links lead."""
+    list_path = path_only(link(request, "admin:list", identity=view.identity))
+    return request.url.replace(path=list_path)

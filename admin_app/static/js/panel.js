@@ -125,12 +125,18 @@
 
   // The facets come after the rows: the list shows a link to them (list_facets.html), replaced
   // here by the figures from the page it names. If that fails, the link stays.
-  var facetsSlot = document.querySelector("#facets[data-facets-url]");
-  if (facetsSlot) {
-    fetch(facetsSlot.getAttribute("data-facets-url"), { credentials: "same-origin" }).then(function (response) {
+  // The element with this id on the page at `url` (the facets, count and column pages), or
+  // null; a failed fetch rejects, and each caller then keeps its link.
+  function fetchPart(url, id) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
       return response.ok ? response.text() : Promise.reject(new Error(String(response.status)));
     }).then(function (html) {
-      var found = new DOMParser().parseFromString(html, "text/html").getElementById("facets");
+      return new DOMParser().parseFromString(html, "text/html").getElementById(id);
+    });
+  }
+  var facetsSlot = document.querySelector("#facets[data-facets-url]");
+  if (facetsSlot) {
+    fetchPart(facetsSlot.getAttribute("data-facets-url"), "facets").then(function (found) {
       if (found) facetsSlot.replaceWith(found);
     }).catch(function () {});
   }
@@ -140,10 +146,7 @@
   // learns the number. If that fails, the "Count them" link stays.
   var countSlot = document.querySelector("#list-count[data-count-url]");
   if (countSlot) {
-    fetch(countSlot.getAttribute("data-count-url"), { credentials: "same-origin" }).then(function (response) {
-      return response.ok ? response.text() : Promise.reject(new Error(String(response.status)));
-    }).then(function (html) {
-      var found = new DOMParser().parseFromString(html, "text/html").getElementById("list-count");
+    fetchPart(countSlot.getAttribute("data-count-url"), "list-count").then(function (found) {
       if (!found) return;
       countSlot.replaceWith(found);
       var total = found.getAttribute("data-count");
@@ -189,10 +192,7 @@
   if (chooser) {
     chooser.addEventListener("toggle", function () {
       if (!chooser.open || chooser.querySelector("form")) return;
-      fetch(chooser.getAttribute("data-form-url"), { credentials: "same-origin" }).then(function (response) {
-        return response.ok ? response.text() : Promise.reject(new Error(String(response.status)));
-      }).then(function (html) {
-        var form = new DOMParser().parseFromString(html, "text/html").getElementById("column-chooser-form");
+      fetchPart(chooser.getAttribute("data-form-url"), "column-chooser-form").then(function (form) {
         if (!form || chooser.querySelector("form")) return;
         var onPage = form.querySelector("input[name='on_page']");
         if (onPage) onPage.remove();

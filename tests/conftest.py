@@ -1,5 +1,6 @@
 """Fixtures: every database test runs once on SQLite and once on PostgreSQL."""
 
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from admin_app.models import Staff, StaffRole
 from admin_app.staff import passwords
 from tests import factories
 from tests.databases import BACKENDS, throwaway_database
+from tests.e2e.support import RESULTS_DIR as E2E_RESULTS_DIR
 
 # Every table the models declare, children before parents.
 TABLES_CHILD_FIRST = [table.name for table in reversed(Base.metadata.sorted_tables)]
@@ -31,6 +33,14 @@ TABLES_CHILD_FIRST = [table.name for table in reversed(Base.metadata.sorted_tabl
 # time. Tests marked `real_password_hashing` (the parameters themselves) keep the real one.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 FAST_DUMMY_HASH = FAST_HASHER.hash("a password nobody has, used to equalise timing")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Empty test-results/e2e/ once per run, so it holds only this run's screenshots: here, in
+    the controller of a parallel run before any worker starts (each worker emptying it raced
+    with the others creating it, and failed their tests)."""
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(E2E_RESULTS_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ Run with E2E_UPDATE_DOCS_SCREENSHOTS=1 to refresh docs/screenshots/ from the SQL
 
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Generator, Iterator
@@ -164,9 +163,8 @@ def browser_problems(request: pytest.FixtureRequest) -> BrowserProblems:
 
 @pytest.fixture(scope="session")
 def results_dir() -> Path:
-    """test-results/e2e/, emptied once per run so it holds only this run's screenshots."""
-    shutil.rmtree(RESULTS_DIR, ignore_errors=True)
-    RESULTS_DIR.mkdir(parents=True)
+    """test-results/e2e/; each test's screenshots go to a folder of their own in it."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     return RESULTS_DIR
 
 

@@ -1,33 +1,37 @@
-// Keyboard shortcuts, listed in the "?" help (templates/shortcut_table.html, fetched on first
-// use). Single-key ones can be switched off per staff member (WCAG 2.1.4: the server renders the choice on <body>), and
-// none fires while typing in a field, except the Ctrl/Cmd ones (search, save).
+// Keyboard shortcuts, listed in the "?" help (templates/shortcut_help.html: only the display page
+// carries it; other pages fetch it from there on first use). Single-key ones can be switched off
+// per staff member (WCAG 2.1.4: the server renders the choice on <body>), and none fires while
+// typing in a field, except the Ctrl/Cmd ones (search, save).
 (function () {
   "use strict";
   var singleKeys = document.body.getAttribute("data-single-key-shortcuts") !== "off";
-  var help = document.getElementById("shortcut-help");
   var helpButton = document.getElementById("shortcut-help-button");
   var SEQUENCE_MS = 1500; // time to press the second key of "g u"
   var goPressedAt = 0;
   var row = -1;
 
-  // The table comes from the display page the first time (pages ship the dialog's frame only);
-  // if it cannot be fetched, the display page itself lists the shortcuts.
-  var helpTable = document.getElementById("shortcut-help-table");
+  function help() { return document.getElementById("shortcut-help"); }
+
+  // The help comes from the display page the first time; if it cannot be fetched, that page
+  // itself lists the shortcuts.
   function openHelp() {
-    if (!help || help.open) return;
-    if (!helpTable || helpTable.childElementCount) { help.showModal(); return; }
-    var page = help.getAttribute("data-table");
+    var shown = help();
+    if (shown) { if (!shown.open) shown.showModal(); return; }
+    if (!helpButton) return;
+    var page = helpButton.getAttribute("href");
     fetch(page, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(String(response.status));
       return response.text();
     }).then(function (html) {
-      var table = new DOMParser().parseFromString(html, "text/html").querySelector("#shortcuts .card-body");
-      if (!table) throw new Error("no table");
-      helpTable.replaceChildren.apply(helpTable, Array.prototype.slice.call(table.childNodes));
-      help.showModal();
-    }).catch(function () { window.location.href = page + "#shortcuts"; });
+      var fetched = new DOMParser().parseFromString(html, "text/html").getElementById("shortcut-help");
+      if (!fetched) throw new Error("no help");
+      if (help()) return; // opened twice while fetching
+      var dialog = document.importNode(fetched, true);
+      document.body.appendChild(dialog);
+      dialog.showModal();
+    }).catch(function () { window.location.href = page; });
   }
-  if (helpButton && help) {
+  if (helpButton) {
     helpButton.addEventListener("click", function (event) { event.preventDefault(); openHelp(); });
   }
 
@@ -89,7 +93,8 @@
       return;
     }
     if (modified || event.altKey || !singleKeys || event.defaultPrevented) return;
-    if (typing(event.target) || (help && help.open)) return;
+    var dialog = help();
+    if (typing(event.target) || (dialog && dialog.open)) return;
     if (key === "Enter" && event.target instanceof HTMLTableRowElement) {
       var open = event.target.querySelector("a[href]");
       if (open) { event.preventDefault(); window.location.href = open.getAttribute("href"); }
@@ -97,7 +102,7 @@
     }
     if (goPressedAt && Date.now() - goPressedAt < SEQUENCE_MS) {
       goPressedAt = 0;
-      var target = help && help.getAttribute("data-go-" + key);
+      var target = helpButton && helpButton.getAttribute("data-go-" + key);
       if (target) { event.preventDefault(); window.location.href = target; }
       return;
     }

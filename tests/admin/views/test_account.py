@@ -44,9 +44,11 @@ def test_the_top_bar_switch_works_without_scripts(client: TestClient) -> None:
 def test_single_key_shortcuts_can_be_switched_off(client: TestClient) -> None:
     assert 'data-single-key-shortcuts="on"' in client.get("/admin/").text
     client.post("/admin/account/display", data={"theme": "auto", "shortcuts": "off"})
-    page = client.get("/admin/event/list").text
-    assert 'data-single-key-shortcuts="off"' in page
-    assert "Single-key shortcuts are <strong>off</strong>" in page
+    assert 'data-single-key-shortcuts="off"' in client.get("/admin/event/list").text
+    # The help (fetched from the display page) says so.
+    assert (
+        "Single-key shortcuts are <strong>off</strong>" in client.get("/admin/account/display").text
+    )
     # The top bar's theme switch leaves the shortcut choice alone.
     client.post("/admin/account/display", data={"theme": "dark"})
     assert 'data-single-key-shortcuts="off"' in client.get("/admin/").text
@@ -68,13 +70,21 @@ def test_the_help_lists_every_shortcut(client: TestClient) -> None:
     assert '<a href="/admin/user/list">Users</a>' in page
 
 
-def test_every_page_ships_the_helps_frame_and_where_go_to_leads(client: TestClient) -> None:
-    """The help's table is fetched by its script when first opened (shortcuts.js); a page carries
-    the frame, the state of single-key shortcuts and the "g u" / "g e" targets only."""
+def test_pages_name_where_go_to_leads_and_fetch_the_help_from_the_display_page(
+    client: TestClient,
+) -> None:
+    """A page carries the "g u" / "g e" targets on its help link, and no help dialog: most visits
+    never open it, so shortcuts.js fetches it from the display page (the link's target), which
+    carries the dialog with its table and the state of single-key shortcuts."""
     page = client.get("/admin/event/list").text
-    assert 'data-go-u="/admin/user/list"' in page and 'data-go-e="/admin/event/list"' in page
-    assert 'data-table="/admin/account/display"' in page and 'id="shortcut-state"' in page
-    assert "<kbd>j</kbd> / <kbd>k</kbd>" not in page
+    button = page.split('id="shortcut-help-button"')[1].split(">")[0]
+    assert 'data-go-u="/admin/user/list"' in button and 'data-go-e="/admin/event/list"' in button
+    assert 'href="/admin/account/display#shortcuts" id="shortcut-help-button"' in page
+    assert 'id="shortcut-help"' not in page and "<kbd>j</kbd> / <kbd>k</kbd>" not in page
+    display = client.get("/admin/account/display").text
+    dialog = display.split('<dialog id="shortcut-help"')[1].split("</dialog>")[0]
+    assert "<kbd>j</kbd> / <kbd>k</kbd>" in dialog
+    assert "Single-key shortcuts are <strong>on</strong>" in dialog
 
 
 def test_an_unknown_theme_is_a_400_and_changes_nothing(client: TestClient) -> None:

@@ -14,6 +14,9 @@ from starlette.staticfiles import StaticFiles
 from admin_app.web.route_paths import link
 
 VERSION = "v"
+# Hex digits of the hash kept in a link: 32 bits tell a file's versions apart (each is compared
+# only with its own earlier ones), at 16 links a page.
+DIGITS = 8
 STATICS_ROUTE = "admin:statics"
 
 
@@ -30,7 +33,7 @@ class Fingerprints:
             full_path, found = self.files.lookup_path(path)
             is_file = found is not None and stat.S_ISREG(found.st_mode)
             digest = hashlib.sha256(Path(full_path).read_bytes()).hexdigest() if is_file else None
-            self._known[path] = digest[:12] if digest else None
+            self._known[path] = digest[:DIGITS] if digest else None
         return self._known[path]
 
 

@@ -9,11 +9,14 @@ from reliability.memory import MemoryTrace, group_rss_bytes
 
 def test_a_process_group_is_summed_and_a_gone_one_is_zero() -> None:
     child = subprocess.Popen(
-        [sys.executable, "-c", "import sys; sys.stdin.read()"],
+        [sys.executable, "-c", "import sys; print('up', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
         start_new_session=True,
     )
     try:
+        # Read once the interpreter is up: just after the fork it is a megabyte or two.
+        assert child.stdout is not None and child.stdout.readline() == b"up\n"
         alone = group_rss_bytes(child.pid)
         # A Python interpreter holds megabytes; this test's own group is another group.
         assert 4 * 2**20 < alone < 200 * 2**20
@@ -22,6 +25,8 @@ def test_a_process_group_is_summed_and_a_gone_one_is_zero() -> None:
         assert child.stdin is not None
         child.stdin.close()
         child.wait()
+        assert child.stdout is not None
+        child.stdout.close()
     assert group_rss_bytes(child.pid) == 0
 
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from starlette.staticfiles import StaticFiles
 
 from admin_app.admin import STATIC_DIR
-from admin_app.web.fingerprints import Fingerprints
+from admin_app.web.fingerprints import DIGITS, Fingerprints
 
 
 def test_every_static_link_carries_its_files_hash(client: TestClient) -> None:
@@ -20,7 +20,7 @@ def test_every_static_link_carries_its_files_hash(client: TestClient) -> None:
     assert {"css/panel.css", "js/panel.js", "css/tabler.min.css"} <= names
     for name, version in links:
         if (STATIC_DIR / name).exists():
-            expected = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
+            expected = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:DIGITS]
             assert version == expected, name
     assert not re.search(r'/admin/statics/[^"?]+"', page), "a static link without its hash"
 

@@ -173,6 +173,30 @@ def test_edit_form_shows_current_values(client: TestClient, db: Session) -> None
     assert re.search(r'<option selected value="private"|<option value="private" selected', page)
 
 
+def test_the_edit_form_weighs_at_most_8_kib_and_its_links_are_paths(
+    client: TestClient, db: Session
+) -> None:
+    """Issue 32's budget for a form page, with a long title (60 characters) and organizer email
+    (40): the page ships no help dialog (fetched on "?") and repeats no host in its links."""
+    organizer = factories.make_user(db, email=("o" * 28) + "@example.org")
+    event = factories.make_event(db, organizer=organizer, title="T" * 60)
+    response = client.get(f"/admin/event/edit/{event.id}")
+    assert response.status_code == 200
+    assert len(response.content) <= 8 * 1024, len(response.content)
+    assert "http://testserver" not in response.text
+    assert 'action="/admin/event/edit/' in response.text
+    assert 'data-url="/admin/event/ajax/lookup"' in response.text
+
+
+def test_the_events_list_weighs_at_most_32_kib_for_25_rows(client: TestClient, db: Session) -> None:
+    organizer = factories.make_user(db, email=("o" * 60) + "@example.org")
+    for number in range(30):
+        factories.make_event(db, organizer=organizer, title=f"{number} " + "t" * 60)
+    response = client.get("/admin/event/list")
+    assert response.status_code == 200 and response.text.count("<tr") >= 25
+    assert len(response.content) <= 32 * 1024, len(response.content)
+
+
 @pytest.mark.parametrize(
     ("term", "expected"),
     [

@@ -65,7 +65,7 @@ def test_creating_staff_needs_a_good_password(
 
 
 def _password_field(page: str) -> str:
-    field = r'<div class="mb-3 form-group row">(?:(?!form-group row).)*type="password".*?</div>'
+    field = r'<div class="mb-3 row">(?:(?!mb-3 row).)*type="password".*?</div>'
     match = re.search(field + r"\s*</div>", page, re.S)
     assert match, "no password field"
     return match.group(0)

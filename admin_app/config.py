@@ -52,8 +52,8 @@ class Settings(BaseSettings):
     dashboard_cache_seconds: float = 0.0
     # Seconds a list's row count is reused while paging through the same filter.
     list_count_cache_seconds: float = 60.0
-    # Requests a server process works out at once (the rest wait their turn; web/at_once.py).
-    # 0: no limit.
+    # Requests a server process works out at once (the rest wait their turn;
+    # web/serving/at_once.py). 0: no limit.
     web_requests_at_once: int = Field(default=4, ge=0)
     # Seconds a save waits for a row or table another transaction holds locked (on SQLite: for
     # another writer) before the page answers 503 "try again".

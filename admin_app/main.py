@@ -14,20 +14,22 @@ from admin_app.config import Settings
 from admin_app.db import engine_for, make_session_factory
 from admin_app.history import recorder
 from admin_app.jobs.queue import JobQueue, huey_for
-from admin_app.web import collector, health, outage
-from admin_app.web.at_once import RequestsAtOnceMiddleware
+from admin_app.web import health
 from admin_app.web.auth import StaffAuthBackend
-from admin_app.web.compression import SecretFreeGZipMiddleware
-from admin_app.web.headers import SecurityHeadersMiddleware
-from admin_app.web.hosts import HostCheckMiddleware
-from admin_app.web.limits import QueryLimitsMiddleware
-from admin_app.web.methods import HttpMethodsMiddleware
-from admin_app.web.route_paths import remember_paths
+from admin_app.web.edge.headers import SecurityHeadersMiddleware
+from admin_app.web.edge.hosts import HostCheckMiddleware
+from admin_app.web.edge.limits import QueryLimitsMiddleware
+from admin_app.web.edge.methods import HttpMethodsMiddleware
+from admin_app.web.serving import collector, outage
+from admin_app.web.serving.at_once import RequestsAtOnceMiddleware
+from admin_app.web.serving.compression import SecretFreeGZipMiddleware
+from admin_app.web.serving.route_paths import remember_paths
 
 
 @asynccontextmanager
 async def _serving(_app: FastAPI) -> AsyncIterator[None]:
-    # The server has built everything it keeps: the collector can leave it alone (collector.py).
+    # The server has built everything it keeps: the collector can leave it alone
+    # (web/serving/collector.py).
     collector.tune_for_serving()
     yield
 

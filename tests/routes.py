@@ -13,7 +13,7 @@ SAMPLE_PARAMS = {"identity": "event", "pk": "1", "export_type": "csv", "kind": "
 @dataclass(frozen=True)
 class MountedRoute:
     path: str
-    # The methods it answers, HEAD left out (it is a GET; see admin_app/web/methods.py).
+    # The methods it answers, HEAD left out (it is a GET; see admin_app/web/edge/methods.py).
     methods: frozenset[str]
     name: str
 

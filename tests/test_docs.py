@@ -11,7 +11,7 @@ DOCS = [ROOT / "README.md", ROOT / "bench" / "README.md", *sorted((ROOT / "docs"
 PATH = re.compile(
     r"`((?:admin_app|tests|bench|reliability|migrations|docs|\.ci)/[\w./-]*?)(?:::\w+)?`"
 )
-# A path inside the package, written from its wings (`web/csrf.py`, `admin/views/base.py`).
+# A path inside the package, written from its wings (`web/edge/csrf.py`, `admin/views/base.py`).
 WING_PATH = re.compile(r"`((?:web|staff|admin|templates|static)/[\w./-]*?\.(?:py|html|js))`")
 
 

@@ -41,8 +41,8 @@ from admin_app.admin.views.users import UserAdmin
 from admin_app.jobs.queue import JobQueue
 from admin_app.jobs.store import new_idempotency_key
 from admin_app.web.auth import StaffAuthBackend, preferences_of
-from admin_app.web.csrf import csrf_token
-from admin_app.web.fingerprints import Fingerprints, versioned_url_for
+from admin_app.web.edge.csrf import csrf_token
+from admin_app.web.serving.fingerprints import Fingerprints, versioned_url_for
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -90,7 +90,8 @@ def mount_admin(
     admin.templates.env.filters["in_words"] = in_words
     admin.templates.env.filters["utc"] = utc_timestamp
     admin.templates.env.filters["number"] = "{:,}".format
-    # Static links carry their file's hash (web/fingerprints.py): cached for a year, never stale.
+    # Static links carry their file's hash (web/serving/fingerprints.py): cached for a year,
+    # never stale.
     statics = next(
         route.app
         for route in admin.admin.routes

@@ -23,7 +23,7 @@ from admin_app import audit
 from admin_app.jobs import store
 from admin_app.jobs.notifications import notify
 from admin_app.models import ChangeSet, Job, JobState
-from admin_app.web.redirects import ADMIN_PREFIX
+from admin_app.web.edge.redirects import ADMIN_PREFIX
 
 log = logging.getLogger("admin_app.jobs")
 # A running job's heartbeat, written while it runs whatever it is doing (a sixth of the default

@@ -20,9 +20,9 @@ from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
 from admin_app.staff import mfa, throttle
 from admin_app.staff.accounts import authenticate_staff, revoke_sessions
 from admin_app.staff.preferences import Preferences
-from admin_app.web.csrf import CSRFMiddleware
+from admin_app.web.edge.csrf import CSRFMiddleware
+from admin_app.web.edge.redirects import safe_next_path
 from admin_app.web.form_bodies import text_form
-from admin_app.web.redirects import safe_next_path
 
 # Request state: the logged-in staff member's role, and their preferences (columns, theme).
 ROLE_STATE = "staff_role"

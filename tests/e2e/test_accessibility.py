@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from admin_app.models import SocialStatus
-from admin_app.web.outage import unavailable_page
+from admin_app.web.serving.outage import unavailable_page
 from tests.e2e.support import (
     STAFF_PASSWORD,
     BrowserProblems,

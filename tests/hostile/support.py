@@ -41,7 +41,7 @@ from admin_app.models import (
     SocialStatus,
     User,
 )
-from admin_app.web.csrf import MAX_BODY_BYTES
+from admin_app.web.edge.csrf import MAX_BODY_BYTES
 from tests.snapshots import NO_COUNTS, Diff, Row, Snapshot, snapshot
 
 # --- How many examples --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Row links built once per page: SQLAdmin asks `url_for` for every link of every row (75 on a
-list page). Each link's base is made once (web/route_paths.py, the one memo around `url_for`)
-and each row only adds its key.
+list page). Each link's base is made once (web/serving/route_paths.py, the one memo around
+`url_for`) and each row only adds its key.
 """
 
 from functools import cache
@@ -11,7 +11,7 @@ from sqladmin.helpers import get_object_identifier, get_primary_keys, slugify_cl
 from starlette.datastructures import URL
 from starlette.requests import Request
 
-from admin_app.web.route_paths import link
+from admin_app.web.serving.route_paths import link
 
 _KEY = "0123456789"  # a key no route converter changes, replaced by each row's own
 

@@ -20,7 +20,7 @@ from admin_app.admin.changelist.rows import gather
 from admin_app.admin.changelist.state import ChangeList
 from admin_app.admin.core.formatters import path_only
 from admin_app.admin.core.partials import SynchronousPartials
-from admin_app.web.route_paths import link
+from admin_app.web.serving.route_paths import link
 
 FACETS_TEMPLATE = "list_facets_page.html"
 COUNT_TEMPLATE = "list_count_page.html"

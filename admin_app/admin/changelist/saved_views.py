@@ -24,7 +24,7 @@ from admin_app.staff import saved_views
 from admin_app.staff.preferences import Preferences
 from admin_app.staff.saved_views import ViewRefused
 from admin_app.web.auth import ROLE_STATE, STAFF_STATE
-from admin_app.web.redirects import ADMIN_PREFIX
+from admin_app.web.edge.redirects import ADMIN_PREFIX
 
 # `?view=<id>` on a list: it shows that saved view (the banner names it); `?view=all`: the whole
 # list, even where the team has a default view.

@@ -27,7 +27,7 @@ from admin_app.admin.changelist.selection import EXCEPT, Selection
 from admin_app.admin.core.formatters import path_only
 from admin_app.db import sync_factory
 from admin_app.web.auth import preferences_of
-from admin_app.web.route_paths import link
+from admin_app.web.serving.route_paths import link
 
 # Request state: the request's ChangeList.
 _MEMO_STATE = "change_list"

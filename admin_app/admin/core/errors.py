@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from admin_app.history.refusals import Refusal
-from admin_app.web import outage
+from admin_app.web.serving import outage
 
 GENERIC_SAVE_ERROR = "The change could not be saved: it conflicts with data in the database."
 FORM_ERROR_SUMMARY = "Please correct the errors below."

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.web.auth import StaffAuthBackend
+from admin_app.web.edge.redirects import safe_next_path
 from admin_app.web.form_bodies import text_form
-from admin_app.web.redirects import safe_next_path
 
 LOGIN_TEMPLATE = "sqladmin/login.html"
 SECOND_FACTOR_TEMPLATE = "login_mfa.html"

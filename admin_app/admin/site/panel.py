@@ -36,9 +36,9 @@ from admin_app.admin.views.base import PanelModelView
 from admin_app.admin.views.change_sets import ChangeSetAdmin, undo_page
 from admin_app.history.images import EDITABLE
 from admin_app.jobs.queue import JobQueue
-from admin_app.web import outage
 from admin_app.web.auth import ROLE_STATE
 from admin_app.web.form_bodies import text_form
+from admin_app.web.serving import outage
 
 DASHBOARD_TEMPLATE = "dashboard.html"
 # SQLAdmin's column file routes (FileResponse of whatever path a value names).

@@ -30,8 +30,8 @@ from admin_app.models import VIEW_NAME_MAX_LENGTH
 from admin_app.staff import preferences
 from admin_app.staff.preferences import THEMES
 from admin_app.web.auth import STAFF_STATE, preferences_of
+from admin_app.web.edge.redirects import safe_next_path
 from admin_app.web.form_bodies import text_form
-from admin_app.web.redirects import safe_next_path
 
 SEARCH_TEMPLATE = "global_search.html"
 SEARCH_FRAGMENT = "search_results.html"

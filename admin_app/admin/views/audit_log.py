@@ -12,7 +12,7 @@ from admin_app.admin.core.formatters import TYPE_FORMATTERS
 from admin_app.admin.core.strict import StrictInputView
 from admin_app.admin.core.wording import AUDIT_ACTIONS, MODELS, in_words, word_choices
 from admin_app.models import TARGET_ID_MAX_LENGTH, AuditEntry
-from admin_app.web.redirects import ADMIN_PREFIX
+from admin_app.web.edge.redirects import ADMIN_PREFIX
 
 
 class ObjectFilter(OwnFilter):

@@ -41,8 +41,8 @@ from admin_app.admin.forms.pickers import LiteralAjaxLoader
 from admin_app.admin.forms.versioning import StaleEdit, VersionedView, remember_current_version
 from admin_app.db import sync_factory
 from admin_app.staff.saved_views import SHARING_ROLES
-from admin_app.web import outage
 from admin_app.web.auth import ROLE_STATE
+from admin_app.web.serving import outage
 
 
 class PanelModelView(ListQueryView, VersionedView, RowLinksView):

@@ -18,7 +18,7 @@ from admin_app.admin.core.wording import plural
 from admin_app.admin.site.roles import active_role, role_may
 from admin_app.jobs.runner import JobRefused, JobRun, Kind
 from admin_app.models import Import, Job
-from admin_app.web.redirects import ADMIN_PREFIX
+from admin_app.web.edge.redirects import ADMIN_PREFIX
 
 CHECK, COMMIT = "import_check", "import_commit"
 NOUNS = {"user": "users", "event": "events"}

@@ -7,7 +7,7 @@ import anyio
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from admin_app.web.at_once import RequestsAtOnceMiddleware
+from admin_app.web.serving.at_once import RequestsAtOnceMiddleware
 
 pytestmark = pytest.mark.anyio
 

@@ -1,11 +1,11 @@
-"""The cycle collector is tuned once the server has started (web/collector.py)."""
+"""The cycle collector is tuned once the server has started (web/serving/collector.py)."""
 
 import gc
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from admin_app.web import collector
+from admin_app.web.serving import collector
 
 
 def test_a_started_server_freezes_what_it_holds_and_collects_less_often(app: FastAPI) -> None:

@@ -1,6 +1,6 @@
 """Static files addressed by their content: every link to one carries `?v=<hash of the file>`,
-so browsers keep it for a year (`immutable`, headers.py) and still fetch a changed file at once,
-since its link changes with it."""
+so browsers keep it for a year (`immutable`, web/edge/headers.py) and still fetch a changed file
+at once, since its link changes with it."""
 
 import hashlib
 import stat
@@ -11,7 +11,7 @@ from jinja2 import pass_context
 from starlette.datastructures import URL
 from starlette.staticfiles import StaticFiles
 
-from admin_app.web.route_paths import link
+from admin_app.web.serving.route_paths import link
 
 VERSION = "v"
 # Hex digits of the hash kept in a link: 32 bits tell a file's versions apart (each is compared

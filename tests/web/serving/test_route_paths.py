@@ -1,11 +1,12 @@
-"""Route paths found once (web/route_paths.py): the same answers as the router's own walk."""
+"""Route paths found once (web/serving/route_paths.py): the same answers as the router's own
+walk."""
 
 import pytest
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.routing import NoMatchFound, Router
 
-from admin_app.web.route_paths import link, remember_paths
+from admin_app.web.serving.route_paths import link, remember_paths
 
 
 def test_the_app_finds_each_path_as_its_router_would(app: FastAPI) -> None:

@@ -14,7 +14,7 @@ from starlette.types import Message, Receive, Scope, Send
 from admin_app.config import Settings
 from admin_app.main import create_app
 from admin_app.models import Event, SavedView, Staff, User
-from admin_app.web.csrf import CSRFMiddleware, normalize_origin
+from admin_app.web.edge.csrf import CSRFMiddleware, normalize_origin
 from tests import factories
 
 Forgery = Callable[[TestClient, dict[str, int]], Response]

@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from admin_app.models import Staff
-from admin_app.web.redirects import safe_next_path
+from admin_app.web.edge.redirects import safe_next_path
 from tests import factories
 
 OFFSITE = [

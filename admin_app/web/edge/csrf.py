@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from admin_app.web.redirects import ADMIN_PREFIX
+from admin_app.web.edge.redirects import ADMIN_PREFIX
 
 SESSION_KEY = "csrf"
 FORM_FIELD = "csrf_token"

@@ -5,7 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from admin_app.web.hosts import accepted_hosts
+from admin_app.web.edge.hosts import accepted_hosts
 from tests import factories
 
 EXPECTED = {

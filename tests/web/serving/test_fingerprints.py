@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from starlette.staticfiles import StaticFiles
 
 from admin_app.admin import STATIC_DIR
-from admin_app.web.fingerprints import DIGITS, Fingerprints
+from admin_app.web.serving.fingerprints import DIGITS, Fingerprints
 
 
 def test_every_static_link_carries_its_files_hash(client: TestClient) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from admin_app.admin.core.text_search import MAX_TERM_LENGTH
 from admin_app.models import Event, User
-from admin_app.web.limits import MAX_QUERY_PARAMETERS
+from admin_app.web.edge.limits import MAX_QUERY_PARAMETERS
 from tests import factories
 
 # SQLite refuses LIKE patterns over 50,000 bytes; PostgreSQL takes them. Both must say the same.

@@ -103,3 +103,20 @@ def test_user_detail_is_bounded_for_busy_organizers(
     large = _statements(app, client, f"/admin/user/details/{busy.id}")
     assert large[0] == small[0]
     assert large[1] < 200_000
+
+
+def test_an_edit_page_reads_its_row_once_with_the_pickers_row(
+    app: FastAPI, client: TestClient, db: Session
+) -> None:
+    """SQLAdmin read the row for the permission check, again for the form, and the organizer a
+    third time for the picker's label (forms/one_read.py): the row and its organizer are one
+    statement now, and the picker still shows the organizer."""
+    organizer = factories.make_user(db, email="picked-organizer@example.org")
+    event_row = factories.make_event(db, organizer=organizer, title="Read once")
+    with counting_statements(app) as statements:
+        page = client.get(f"/admin/event/edit/{event_row.id}").text
+    reads = [s for s in statements if "FROM events" in s or "FROM users" in s]
+    assert len(reads) == 1, reads
+    assert "JOIN users" in reads[0]
+    assert f'<option value="{organizer.id}" selected>picked-organizer@example.org</option>' in page
+    assert 'value="Read once"' in page

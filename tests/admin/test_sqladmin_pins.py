@@ -44,6 +44,8 @@ PRIVATE_NAMES = {
     "_url_for_delete": "a row's delete link, built once per page",
     "_get_default_sort": "the default sort's direction, for the stable tie-break",
     "_sort_fields": "the sortable columns, in list.html",
+    "_ajax_relation_names": "the relations behind pickers, joined to an edit's row (one_read.py)",
+    "_form_prop_names": "the edit form's fields, read from the row as SQLAdmin does (one_read.py)",
 }
 
 # Upstream template -> its SHA-256 in the SQLAdmin release we copied or extended it from.

@@ -37,6 +37,7 @@ from admin_app.admin.core.errors import (
 )
 from admin_app.admin.core.formatters import TYPE_FORMATTERS
 from admin_app.admin.forms.feedback import remember_saved
+from admin_app.admin.forms.one_read import OneReadEditView
 from admin_app.admin.forms.pickers import LiteralAjaxLoader
 from admin_app.admin.forms.versioning import StaleEdit, VersionedView, remember_current_version
 from admin_app.db import sync_factory
@@ -45,7 +46,7 @@ from admin_app.web.auth import ROLE_STATE
 from admin_app.web.serving import outage
 
 
-class PanelModelView(ListQueryView, VersionedView, RowLinksView):
+class PanelModelView(ListQueryView, VersionedView, OneReadEditView, RowLinksView):
     """A ModelView whose saves and deletes fail with messages, never tracebacks."""
 
     column_type_formatters = TYPE_FORMATTERS

@@ -123,10 +123,9 @@
     });
   }
 
-  // The facets come after the rows: the list shows a link to them (list_facets.html), replaced
-  // here by the figures from the page it names. If that fails, the link stays.
-  // The element with this id on the page at `url` (the facets, count and column pages), or
-  // null; a failed fetch rejects, and each caller then keeps its link.
+  // The element with this id on the page at `url` (the facets, count and column pages, and the
+  // keyboard help for shortcuts.js), or null; a failed fetch rejects, and each caller then keeps
+  // its link.
   function fetchPart(url, id) {
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
       return response.ok ? response.text() : Promise.reject(new Error(String(response.status)));
@@ -134,6 +133,10 @@
       return new DOMParser().parseFromString(html, "text/html").getElementById(id);
     });
   }
+  window.panelFetchPart = fetchPart;
+
+  // The facets come after the rows: the list shows a link to them (list_facets.html), replaced
+  // here by the figures from the page it names. If that fails, the link stays.
   var facetsSlot = document.querySelector("#facets[data-facets-url]");
   if (facetsSlot) {
     fetchPart(facetsSlot.getAttribute("data-facets-url"), "facets").then(function (found) {

@@ -19,11 +19,8 @@
     if (shown) { if (!shown.open) shown.showModal(); return; }
     if (!helpButton) return;
     var page = helpButton.getAttribute("href");
-    fetch(page, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error(String(response.status));
-      return response.text();
-    }).then(function (html) {
-      var fetched = new DOMParser().parseFromString(html, "text/html").getElementById("shortcut-help");
+    // panel.js's fetchPart (loaded before this script on every page).
+    window.panelFetchPart(page, "shortcut-help").then(function (fetched) {
       if (!fetched) throw new Error("no help");
       if (help()) return; // opened twice while fetching
       var dialog = document.importNode(fetched, true);

@@ -336,6 +336,28 @@ class RowImage(Base):
         return f"{self.target} {self.row_id} ({self.label})"
 
 
+class ImagePack(Base):
+    """The delete images of one deleted batch, packed into one row: what `row_images` holds once
+    the first reader unpacks it (`history.images.unpack`).
+
+    A bulk delete writes one row here instead of one image per deleted row, so the delete costs
+    little more than the raw DELETE; every reader of images unpacks first, so nothing reads a pack.
+    """
+
+    __tablename__ = "image_packs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_set_id: Mapped[int] = mapped_column(ForeignKey("change_sets.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(16))
+    row_count: Mapped[int]
+    # A JSON array of whole rows, each as `history.images.row_json` builds it.
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+    def __str__(self) -> str:
+        return f"{self.row_count} {self.target} images of change set {self.change_set_id}"
+
+
 class AuditEntry(Base):
     """One change made through the panel: who, when, from where, what, and the before/after."""
 

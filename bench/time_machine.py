@@ -3,8 +3,9 @@
     python -m bench.time_machine [--database sqlite|postgresql] [--users N --events N]
 
 1. Bulk delete of 10,000 events with before-images (the panel's path: change set, one
-   INSERT ... SELECT of the rows as JSON, the DELETE, the audit entry) against one raw
-   `DELETE ... WHERE id IN` of the same rows.
+   DELETE that packs the rows' JSON into one image pack, the audit entry) against one raw
+   `DELETE ... WHERE id IN` of the same rows; then what the first reader of images pays once to
+   unpack that pack into image rows (`images.unpack`), so the whole cost is on the page too.
 2. Restore of a 100,000-row change set (`history.restore`, INSERT ... SELECT out of the JSON
    images, plus the images of the restored rows) against a raw `INSERT ... SELECT` of the same
    rows from a plain copy; Python's peak allocation during the restore at 10,000 and 100,000
@@ -76,11 +77,24 @@ def _prepared_restore(ids: list[int]) -> Callable[[Session], None]:
         assert change_set_id is not None
         chosen = select(Event.id).where(Event.id.in_(_id_table(session, ids)))
         images.delete_rows(session, change_set_id=change_set_id, target="event", ids=chosen)
+        # Recently deleted has unpacked them by the time anyone restores from it.
+        images.unpack(session)
         session.info.pop("change_set_id")
         new_id = audit.begin_change_set(session, kind="restore", target="event")
         assert new_id is not None
         _Clock.start()
         restore.restore(session, change_set_id=new_id, which=restore.by_change_set(change_set_id))
+        _Clock.stop()
+
+    return work
+
+
+def _unpack_after_delete(ids: list[int]) -> Callable[[Session], None]:
+    # Setup (not timed): the bulk delete; then time its first reader's unpack.
+    def work(session: Session) -> None:
+        _delete_with_images(ids)(session)
+        _Clock.start()
+        images.unpack(session)
         _Clock.stop()
 
     return work
@@ -144,7 +158,7 @@ def _vacuum(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM (ANALYZE) events, row_images, change_sets"))
+        conn.execute(text("VACUUM (ANALYZE) events, row_images, image_packs, change_sets"))
 
 
 def _peak_restore_memory(engine: Engine, ids: list[int]) -> int:
@@ -168,12 +182,13 @@ def main(argv: list[str] | None = None) -> None:
     audit.set_actor(BENCH_ACTOR)
     with make_session_factory(engine)() as session:
         ten_k, hundred_k = spread_ids(session, 10_000), spread_ids(session, 100_000)
-    deletes: dict[str, list[float]] = {"panel": [], "raw": []}
+    deletes: dict[str, list[float]] = {"panel": [], "raw": [], "unpack": []}
     restores: dict[str, list[float]] = {"panel": [], "raw": []}
     for _ in range(ROUNDS):
         _vacuum(engine)
         deletes["panel"].append(_timed(engine, _delete_with_images(ten_k)))
         deletes["raw"].append(_timed(engine, _raw_delete(ten_k)))
+        deletes["unpack"].append(_clocked(engine, _unpack_after_delete(ten_k), ten_k))
         restores["panel"].append(_clocked(engine, _prepared_restore(hundred_k), hundred_k))
         restores["raw"].append(_clocked(engine, _raw_restore(), hundred_k))
     small, large = _peak_restore_memory(engine, ten_k), _peak_restore_memory(engine, hundred_k)
@@ -186,6 +201,11 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"| bulk delete of {len(ten_k):,} events with before-images | {med['panel']:.0f} ms | "
         f"{med['raw']:.0f} ms | {med['panel'] / med['raw']:.2f}x |"
+    )
+    print(
+        f"| its first reader's unpack of the {len(ten_k):,} images (once) | "
+        f"{med['unpack']:.0f} ms | | delete + unpack: "
+        f"{(med['panel'] + med['unpack']) / med['raw']:.2f}x |"
     )
     print(
         f"| restore of a {len(hundred_k):,}-row change set | {rest['panel']:.0f} ms | "

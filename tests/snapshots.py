@@ -1,6 +1,6 @@
 """The database before and after a request: every row of users, events, staff and saved views,
-and the row counts of the append-only tables (audit, change sets, row images), so a test can say
-exactly what a request changed."""
+and the row counts of the append-only tables (audit, change sets, row images and packs), so a
+test can say exactly what a request changed."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ COUNTED_TABLES: Final = (
     "audit_log",
     "change_sets",
     "row_images",
+    "image_packs",
     "login_attempts",
     "recovery_codes",
 )

@@ -8,9 +8,13 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
+from admin_app import audit
 from admin_app.config import Settings
+from admin_app.db import engine_for, make_session_factory
+from admin_app.history import images
 from admin_app.jobs.queue_tables import is_queue_table
 from admin_app.migrate import alembic_config, downgrade_to_base, upgrade_to_head
+from admin_app.models import User
 from admin_app.search_index import is_search_table
 from tests.databases import BACKENDS, throwaway_database
 
@@ -23,6 +27,7 @@ TABLES = {
     "audit_log",
     "change_sets",
     "row_images",
+    "image_packs",
     "event_tallies",
     "user_tallies",
     "saved_views",
@@ -162,6 +167,31 @@ def test_ids_are_never_reused_after_migrating_a_database_with_rows(empty_databas
         engine.dispose()
     assert ids == [1, 2, 3]
     assert new_id == 4
+
+
+def test_a_downgrade_past_image_packs_unpacks_them_first(empty_database: str) -> None:
+    """Revision 0017 packs a delete's images; going back to 0016 must not lose a deleted row."""
+    upgrade_to_head(_settings(empty_database))
+    settings = _settings(empty_database)
+    engine = engine_for(settings)
+    audit.set_actor(audit.cli_actor("test"))
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            user = User(email="packed@example.org")
+            session.add(user)
+            session.flush()
+            change_set_id = audit.begin_change_set(session, kind="delete", target="user")
+            images.delete_rows(session, change_set_id=change_set_id, target="user", ids=[user.id])
+        command.downgrade(alembic_config(settings), "0016")
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT row_id, label, action, version_after FROM row_images")
+            ).all()
+    finally:
+        audit.set_actor(None)
+        engine.dispose()
+    assert [tuple(row) for row in found] == [(user.id, "packed@example.org", "delete", 1)]
+    upgrade_to_head(settings)
 
 
 def _settings(database_url: str) -> Settings:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from admin_app import audit, clock
-from admin_app.history.images import DELETE
+from admin_app.history.images import DELETE, unpack
 from admin_app.models import ChangeSet, RowImage
 
 
@@ -26,6 +26,7 @@ def purgeable(older_than_days: int) -> ColumnElement[bool]:
 def purge_deleted(session: Session, *, older_than_days: int) -> int:
     """Remove delete images whose change set is older than `older_than_days`, in the session's
     transaction; returns how many were removed."""
+    unpack(session)
     which = purgeable(older_than_days)
     audit.begin_change_set(session, kind="purge", target="event")
     removed = session.connection().execute(delete(RowImage).where(which)).rowcount

@@ -87,7 +87,8 @@ def _chunks(ids: list[int]) -> list[list[int]]:
 
 
 def plan(session: Session, which: Which) -> RestorePlan:
-    """What restoring `which` would do, read only."""
+    """What restoring `which` would do (it only writes what `images.unpack` writes)."""
+    images.unpack(session)
     chosen = pending(which)
     counts = dict(
         session.execute(
@@ -155,6 +156,7 @@ def restore(session: Session, *, change_set_id: int, which: Which) -> dict[str, 
     # The images are claimed first: from here on the change set's own mark selects them, in
     # SQL, however many there are (no list of ids travels through Python). A refusal below
     # raises, and the caller's transaction takes the claim back.
+    images.unpack(session)
     claimed = claimed_by(change_set_id)
     connection = session.connection()
     connection.execute(
@@ -205,6 +207,7 @@ def restore_deleted(
     session: Session, *, which: Which, reason: str | None, acting: Acting
 ) -> dict[str, int]:
     """Restore from Recently deleted as its own change set (audited, and undoable)."""
+    images.unpack(session)
     _refuse_others_large(session, which, acting)
     change_set_id = audit.begin_change_set(session, kind="restore", target="event", reason=reason)
     if change_set_id is None:

@@ -80,6 +80,7 @@ def _conflicting(change_set_id: int) -> Any:
 def plan(session: Session, change_set_id: int, *, describe: bool = True) -> UndoPlan | None:
     """What undoing would do; `describe` names each conflicting row's newer change (a query
     per row, for the page only: the undo itself needs just their count)."""
+    images.unpack(session)
     change_set = session.get(ChangeSet, change_set_id)
     if change_set is None:
         return None

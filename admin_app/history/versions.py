@@ -12,7 +12,7 @@ from sqlalchemy import JSON, select, type_coerce
 from sqlalchemy.orm import Session
 
 from admin_app import audit
-from admin_app.history.images import CREATE, DELETE, EDITABLE, TABLES, row_json
+from admin_app.history.images import CREATE, DELETE, EDITABLE, TABLES, row_json, unpack
 from admin_app.history.refusals import Refusal, StaleRevert
 from admin_app.models import ChangeSet, Event, RowImage, SocialStatus, User
 
@@ -42,6 +42,7 @@ class RecordHistory:
 
 
 def history_of(session: Session, *, target: str, row_id: int) -> RecordHistory:
+    unpack(session)
     found = session.execute(
         select(RowImage, ChangeSet)
         .join(ChangeSet, ChangeSet.id == RowImage.change_set_id)

@@ -7,12 +7,25 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from admin_app.models import ChangeSet, Event, User
+from admin_app.history.images import DELETE, unpack_for_reading
+from admin_app.models import ChangeSet, Event, RowImage, User
 
 
 def count(db: Session, model: type[User] | type[Event]) -> int:
     db.expire_all()
     return db.scalar(select(func.count()).select_from(model)) or 0
+
+
+def images(db: Session) -> list[RowImage]:
+    """Every row image, as a reader sees them (packs unpacked first), oldest first."""
+    db.expire_all()
+    unpack_for_reading(db)
+    return list(db.scalars(select(RowImage).order_by(RowImage.id)))
+
+
+def deleted_images(db: Session) -> list[RowImage]:
+    """The delete images: what Recently deleted lists, restored or not."""
+    return [image for image in images(db) if image.action == DELETE]
 
 
 def latest_change_set(db: Session) -> ChangeSet:

@@ -3,19 +3,12 @@
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin_app.history.images import DELETE
-from admin_app.models import ChangeSet, RowImage, StaffRole
+from admin_app.models import ChangeSet, StaffRole
 from tests import factories
 from tests.conftest import RoleClient
-from tests.history.conftest import bulk, latest_change_set, text_of
-
-
-def _images(db: Session) -> list[RowImage]:
-    db.expire_all()
-    return list(db.scalars(select(RowImage).where(RowImage.action == DELETE)))
+from tests.history.conftest import bulk, deleted_images, latest_change_set, text_of
 
 
 def test_purge_is_for_admins_removes_old_images_and_is_audited(
@@ -25,10 +18,10 @@ def test_purge_is_for_admins_removes_old_images_and_is_audited(
     bulk(client, "event", "delete", scope="filter")
     editor = client_as(StaffRole.EDITOR)
     refused = editor.post("/admin/recently-deleted", data={"action": "purge", "older_than": "0"})
-    assert refused.status_code == 403 and len(_images(db)) == 1
+    assert refused.status_code == 403 and len(deleted_images(db)) == 1
     kept = client.post("/admin/recently-deleted", data={"action": "purge", "older_than": "30"})
-    assert kept.status_code == 200 and len(_images(db)) == 1  # younger than 30 days
-    deleted = db.get(ChangeSet, _images(db)[0].change_set_id)
+    assert kept.status_code == 200 and len(deleted_images(db)) == 1  # younger than 30 days
+    deleted = db.get(ChangeSet, deleted_images(db)[0].change_set_id)
     assert deleted is not None
     deleted.at -= timedelta(days=31)
     db.commit()
@@ -38,5 +31,5 @@ def test_purge_is_for_admins_removes_old_images_and_is_audited(
         follow_redirects=True,
     )
     assert "Purged 1 deleted rows" in text_of(purged.text)
-    assert _images(db) == []
+    assert deleted_images(db) == []
     assert latest_change_set(db).kind == "purge"

@@ -7,17 +7,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from admin_app.history.images import DELETE
 from admin_app.history.refusals import LARGE_CHANGE_SET
-from admin_app.models import Event, RowImage, SocialStatus, StaffRole, User
+from admin_app.models import Event, SocialStatus, StaffRole, User
 from tests import factories
 from tests.conftest import RoleClient
-from tests.history.conftest import bulk, count, latest_change_set, text_of, undo
-
-
-def _images(db: Session) -> list[RowImage]:
-    db.expire_all()
-    return list(db.scalars(select(RowImage).where(RowImage.action == DELETE)))
+from tests.history.conftest import bulk, count, deleted_images, latest_change_set, text_of, undo
 
 
 def _restore(client: TestClient, **data: str | list[str]) -> tuple[int, str]:
@@ -54,7 +48,7 @@ def test_restore_selected_brings_rows_back_with_ids_dates_and_organizer(
     event_id, user_id = event.id, user.id
     bulk(client, "user", "delete", pks=str(user_id), cascade="yes")
     assert count(db, User) == 0
-    event_image = next(i for i in _images(db) if i.target == "event")
+    event_image = next(i for i in deleted_images(db) if i.target == "event")
     # Only the event is ticked: its organizer was deleted too and comes back with it.
     status, page = _restore(client, image=str(event_image.id), reason="deleted by mistake")
     assert status == 200 and "Restored 1 user and 1 event," in page
@@ -97,10 +91,10 @@ def test_restore_refuses_an_event_whose_organizer_was_purged(
     factories.make_event(db, organizer=user, title="Orphan")
     bulk(client, "user", "delete", pks=str(user.id), cascade="yes")
     db.expunge_all()
-    user_image = next(i for i in _images(db) if i.target == "user")
+    user_image = next(i for i in deleted_images(db) if i.target == "user")
     db.delete(user_image)
     db.commit()
-    event_image = _images(db)[0]
+    event_image = deleted_images(db)[0]
     status, page = _restore(client, image=str(event_image.id))
     assert status == 409 and "'Orphan'" in page and "purged" in page
     assert count(db, Event) == 0
@@ -117,7 +111,7 @@ def test_restoring_another_staff_members_large_delete_follows_the_undo_rule(
     refusal = "only they or an admin may restore rows of it"
     status, page = _restore(editor, change_set=str(large.id))
     assert status == 409 and refusal in page and count(db, Event) == 0
-    ticked = [str(image.id) for image in _images(db)[:5]]
+    ticked = [str(image.id) for image in deleted_images(db)[:5]]
     status, page = _restore(editor, image=ticked)
     assert status == 409 and refusal in page and count(db, Event) == 0
     assert undo(editor, large.id)[0] == 409 and count(db, Event) == 0

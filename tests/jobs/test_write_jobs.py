@@ -17,6 +17,7 @@ from admin_app.models import (
     AuditEntry,
     ChangeSet,
     Event,
+    ImagePack,
     Job,
     JobState,
     Notification,
@@ -76,6 +77,9 @@ def test_deleting_a_large_filter_is_a_job_that_acts_as_its_owner(
     assert change_set.client == f"job #{job.id}"
     assert job.change_set_id == change_set.id
     assert f'href="/admin/change-set/details/{change_set.id}"' in started
+    # The job unpacked the delete's images: no page pays for them later.
+    assert db.scalars(select(ImagePack)).all() == []
+    assert db.scalar(select(func.count(RowImage.id))) == WRITE_ROWS + 2
     note = db.scalars(select(Notification)).one()
     deleted = f"{WRITE_ROWS + 2} events"
     assert note.text == (

@@ -30,7 +30,7 @@ from admin_app.admin.core.errors import ActionRefused
 from admin_app.admin.forms.feedback import flash
 from admin_app.admin.site.roles import DATA_TARGETS, active_role, role_may
 from admin_app.admin.views.base import PanelModelView
-from admin_app.history import undo
+from admin_app.history import images, undo
 from admin_app.history.purge import purge_deleted, purgeable
 from admin_app.history.refusals import Acting, Refusal, not_theirs
 from admin_app.history.restore import by_change_set, pending, restore_deleted, restored_in_words
@@ -144,6 +144,10 @@ class WriteJobs:
             message = confirmation.apply(view, ids, selection, action, form)
         except (ActionRefused, BatchInputError) as refused:
             raise JobRefused(str(refused)) from refused
+        # A large delete's images are unpacked here, in the background, so that the first page
+        # to read images (Recently deleted, a history) does not pay for a million of them.
+        with job_run.factory() as session, session.begin():
+            images.unpack(session)
         job_run.progress(total)
         return message
 

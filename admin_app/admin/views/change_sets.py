@@ -20,7 +20,7 @@ from admin_app.admin.core.wording import CHANGE_SET_KINDS, MODELS, word_choices
 from admin_app.admin.forms.feedback import flash
 from admin_app.admin.site.roles import DATA_TARGETS, acting, is_admin
 from admin_app.admin.views.audit_log import code_in_words
-from admin_app.history import undo
+from admin_app.history import images, undo
 from admin_app.history.refusals import Refusal, not_theirs
 from admin_app.jobs.queue import JobQueue
 from admin_app.models import AuditEntry, ChangeSet
@@ -208,6 +208,7 @@ async def undo_page(
 
 def _plan(view: ChangeSetAdmin, change_set_id: int) -> undo.UndoPlan | None:
     with view.session_maker() as session:
+        images.unpack_for_reading(session)
         return undo.plan(session, change_set_id)
 
 

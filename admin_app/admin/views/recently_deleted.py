@@ -21,7 +21,7 @@ from admin_app.admin.core.text_search import contains
 from admin_app.admin.forms.feedback import flash
 from admin_app.admin.site.panel import PanelPage
 from admin_app.admin.site.roles import acting
-from admin_app.history.images import DELETE
+from admin_app.history.images import DELETE, unpack_for_reading
 from admin_app.history.purge import purge_deleted
 from admin_app.history.refusals import Acting
 from admin_app.history.restore import (
@@ -108,6 +108,7 @@ class RecentlyDeletedView(PanelPage):
 
     def _rows(self, params: QueryParams) -> list[tuple[RowImage, ChangeSet]]:
         with self.panel.sync_sessions() as session:
+            unpack_for_reading(session)
             return [(image, change_set) for image, change_set in session.execute(_listed(params))]
 
     async def _act(self, request: Request, form: FormData) -> str | Response:
@@ -154,6 +155,7 @@ class RecentlyDeletedView(PanelPage):
     def _large(self, rows: AnySelect) -> int | None:
         """How many rows, when more than a request should write (None when fewer)."""
         with self.panel.sync_sessions() as session:
+            unpack_for_reading(session)
             if not more_than(session, rows, self.panel.write_rows):
                 return None
             return count_rows(session, rows)

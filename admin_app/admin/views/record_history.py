@@ -14,7 +14,7 @@ from admin_app.admin.core.errors import ActionRefused, refusing
 from admin_app.admin.core.ids import parse_id
 from admin_app.admin.forms.feedback import flash
 from admin_app.admin.views.base import PanelModelView
-from admin_app.history import versions
+from admin_app.history import images, versions
 from admin_app.history.images import EDITABLE
 from admin_app.history.refusals import Refusal
 from admin_app.web.form_bodies import text_form
@@ -69,6 +69,7 @@ async def history_page(
 
 def _history(view: PanelModelView, row_id: int) -> versions.RecordHistory:
     with view.session_maker() as session:
+        images.unpack_for_reading(session)
         return versions.history_of(session, target=view.identity, row_id=row_id)
 
 

@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from admin_app.models import AuditEntry, ChangeSet, Event, RowImage, SocialStatus, User
+from admin_app.models import AuditEntry, ChangeSet, Event, SocialStatus, User
 from tests import factories
-from tests.history.conftest import text_of
+from tests.history.conftest import deleted_images, text_of
 
 
 def _form(client: TestClient, user_id: int, page: int = 1) -> tuple[str, dict[str, str]]:
@@ -95,7 +95,7 @@ def test_three_edits_one_new_event_and_a_delete_save_together_in_one_change_set(
         "update",
     ]
     # The deleted event can be restored from Recently deleted (it was imaged).
-    image = db.scalars(select(RowImage).where(RowImage.action == "delete")).one()
+    (image,) = deleted_images(db)
     assert image.row_id == fifth_id
 
 

@@ -2,19 +2,12 @@
 filtered; restore offered to those who may, with a sane selection (history/restore.py restores)."""
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin_app.history.images import DELETE
-from admin_app.models import Event, RowImage, StaffRole
+from admin_app.models import Event, StaffRole
 from tests import factories
 from tests.conftest import RoleClient
-from tests.history.conftest import bulk, count, text_of
-
-
-def _images(db: Session) -> list[RowImage]:
-    db.expire_all()
-    return list(db.scalars(select(RowImage).where(RowImage.action == DELETE)))
+from tests.history.conftest import bulk, count, deleted_images, text_of
 
 
 def test_deleted_rows_are_listed_searchable_and_filterable(client: TestClient, db: Session) -> None:
@@ -39,7 +32,7 @@ def test_viewers_see_deleted_rows_but_cannot_restore(
     page = viewer.get("/admin/recently-deleted")
     assert page.status_code == 200 and "Visible to all" in page.text
     assert "Restore selected" not in page.text and "Purge" not in page.text
-    image = _images(db)[0]
+    image = deleted_images(db)[0]
     refused = viewer.post("/admin/recently-deleted", data={"action": "restore", "image": image.id})
     assert refused.status_code == 403 and count(db, Event) == 0
 

@@ -194,5 +194,26 @@ def test_a_downgrade_past_image_packs_unpacks_them_first(empty_database: str) ->
     upgrade_to_head(settings)
 
 
+def test_packs_are_compressed_with_lz4_where_postgresql_offers_it(empty_database: str) -> None:
+    """pglz made a 10,000-row bulk delete 1.55x the raw DELETE, lz4 1.16x (migration 0017)."""
+    upgrade_to_head(_settings(empty_database))
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name != "postgresql":
+                assert "rows" in {c["name"] for c in inspect(conn).get_columns("image_packs")}
+                return
+            offered = conn.exec_driver_sql(
+                "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
+            ).scalar()
+            method = conn.exec_driver_sql(
+                "SELECT attcompression FROM pg_attribute"
+                " WHERE attrelid = 'image_packs'::regclass AND attname = 'rows'"
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert method == ("l" if "lz4" in offered else "")
+
+
 def _settings(database_url: str) -> Settings:
     return Settings(_env_file=None, database_url=database_url)

@@ -1,6 +1,8 @@
 """Image packs: a bulk delete's images in one row per deleted batch, unpacked into row_images by
 the first reader. One image row per deleted row made a bulk delete cost 2-3x the raw DELETE on
-PostgreSQL (a second logged write of every row, plus four index entries).
+PostgreSQL (a second logged write of every row, plus four index entries). A pack of 10,000
+events is about 2.5 MB of JSON: PostgreSQL compresses it with lz4 where the server has it, which
+measured 1.16x the raw DELETE against 1.55x with its default pglz.
 
 Revision ID: 0017
 Revises: 0016
@@ -35,6 +37,19 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_image_packs")),
     )
+    if _has_lz4():
+        op.execute("ALTER TABLE image_packs ALTER COLUMN rows SET COMPRESSION lz4")
+
+
+def _has_lz4() -> bool:
+    # A server built without lz4 lists only pglz among the compressions it offers.
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return False
+    offered = bind.exec_driver_sql(
+        "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
+    ).scalar()
+    return "lz4" in (offered or [])
 
 
 def downgrade() -> None:

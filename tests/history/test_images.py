@@ -4,6 +4,7 @@ its transaction, and a refused change leaves none."""
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +23,7 @@ from tests import factories
 from tests.conftest import RoleClient
 from tests.history.conftest import bulk, edit_event, latest_change_set, text_of
 from tests.history.conftest import images as all_images
+from tests.snapshots import diff, snapshot
 
 
 def test_each_operation_is_one_change_set_holding_its_entries(
@@ -158,3 +160,17 @@ def test_two_readers_at_once_unpack_a_pack_once(
 def _unpack_in_own_session(session_factory: sessionmaker[Session]) -> int:
     with session_factory() as session, session.begin():
         return images.unpack(session)
+
+
+def test_to_a_snapshot_a_delete_adds_its_images_and_unpacking_changes_nothing(
+    client: TestClient, db: Session, app: FastAPI
+) -> None:
+    engine = app.state.engine
+    events = [factories.make_event(db) for _ in range(4)]
+    before = snapshot(engine)
+    bulk(client, "event", "delete", pks=",".join(str(event.id) for event in events))
+    deleted = snapshot(engine)
+    assert diff(before, deleted).counts["row_images"] == 4
+    with db.begin():
+        assert images.unpack(db) == 4
+    assert diff(deleted, snapshot(engine)).describe() == "nothing changed"

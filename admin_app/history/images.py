@@ -51,6 +51,9 @@ CREATE, UPDATE, DELETE = "create", "update", "delete"
 ImageFilter = ColumnElement[bool]
 _IMAGE_COLUMNS = ["change_set_id", "target", "action", "row_id", "version_after", "label", "data"]
 _PACK_COLUMNS = ["change_set_id", "target", "action", "row_count", "rows"]
+# Rows per pack: about 2.5 MB of JSON for events. A delete of more rows writes more packs, so no
+# pack nears PostgreSQL's 1 GB limit on one value (or SQLite's on one string).
+PACK_ROWS = 10_000
 # SQLAlchemy drops the row count of an INSERT ... SELECT unless asked to keep it.
 _COUNTED = {"preserve_rowcount": True}
 
@@ -119,43 +122,45 @@ def delete_rows(
     can bring them back)."""
     table = TABLES[target]
     if change_set_id is not None and session.get_bind().dialect.name == "postgresql":
-        return _delete_into_pack(session, change_set_id=change_set_id, target=target, ids=ids)
+        return _delete_into_packs(session, change_set_id=change_set_id, target=target, ids=ids)
     if change_set_id is not None:
-        data = row_json(session, table)
-        packed = select(*_pack_of(change_set_id, target, data, func.json_group_array))
-        chosen = packed.where(table.c.id.in_(ids)).having(func.count() > 0)
-        session.connection().execute(insert(ImagePack).from_select(_PACK_COLUMNS, chosen))
+        chosen = select(row_json(session, table)).where(table.c.id.in_(ids))
+        # json(): the object keeps its JSON type through the subquery (else it is packed as text).
+        packs = _packs_of(
+            change_set_id, target, chosen, lambda doc: func.json_group_array(func.json(doc))
+        )
+        session.connection().execute(insert(ImagePack).from_select(_PACK_COLUMNS, packs))
     result = session.connection().execute(delete(table).where(table.c.id.in_(ids)))
     return int(result.rowcount)
 
 
-def _pack_of(change_set_id: int, target: str, data: Any, aggregate: Any) -> list[Any]:
-    # The pack's columns for a batch of rows whose JSON is `data`, aggregated into one array.
-    return [
+def _packs_of(change_set_id: int, target: str, docs: Select[Any], aggregate: Any) -> Select[Any]:
+    # The packs for rows whose JSON `docs` selects: PACK_ROWS rows to a pack, numbered in turn.
+    numbered = docs.add_columns(
+        ((func.row_number().over() - 1) // PACK_ROWS).label("pack")
+    ).subquery("numbered")
+    doc = numbered.c[0]
+    return select(
         literal(change_set_id, Integer),
         literal(target, String),
         literal(DELETE, String),
         func.count(),
-        aggregate(data),
-    ]
+        aggregate(doc),
+    ).group_by(numbered.c.pack)
 
 
-def _delete_into_pack(
+def _delete_into_packs(
     session: Session, *, change_set_id: int, target: str, ids: Select[Any] | list[int]
 ) -> int:
     # PostgreSQL deletes and packs in one statement (a data-modifying CTE): the rows are found
-    # once, and the pack is built from what the DELETE returns.
+    # once, and the packs are built from what the DELETE returns.
     table = TABLES[target]
     gone = delete(table).where(table.c.id.in_(ids)).returning(*table.c).cte("gone")
     # row_to_json: the same keys and text as json_build_object (the CTE has the table's columns).
-    data = func.row_to_json(literal_column(gone.name))
-    packed = select(*_pack_of(change_set_id, target, data, func.json_agg)).select_from(gone)
-    statement = (
-        insert(ImagePack)
-        .from_select(_PACK_COLUMNS, packed.having(func.count() > 0))
-        .returning(ImagePack.row_count)
-    )
-    return int(session.connection().execute(statement).scalar() or 0)
+    docs = select(func.row_to_json(literal_column(gone.name)).label("doc")).select_from(gone)
+    packs = _packs_of(change_set_id, target, docs, func.json_agg)
+    statement = insert(ImagePack).from_select(_PACK_COLUMNS, packs).returning(ImagePack.row_count)
+    return sum(session.connection().execute(statement).scalars())
 
 
 def unpack(session: Session) -> int:

@@ -4,6 +4,7 @@ its transaction, and a refused change leaves none."""
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -174,3 +175,18 @@ def test_to_a_snapshot_a_delete_adds_its_images_and_unpacking_changes_nothing(
     with db.begin():
         assert images.unpack(db) == 4
     assert diff(deleted, snapshot(engine)).describe() == "nothing changed"
+
+
+def test_a_delete_larger_than_a_pack_writes_several_and_unpacks_them_all(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PACK_ROWS keeps each pack's JSON far from the databases' limit on one value.
+    monkeypatch.setattr(images, "PACK_ROWS", 2)
+    events = [factories.make_event(db, title=f"Split {n}") for n in range(5)]
+    expected = {event.id: _as_imaged(db, event.id) for event in events}
+    bulk(client, "event", "delete", pks=",".join(str(event_id) for event_id in expected))
+    assert latest_change_set(db).row_count == 5
+    packs = db.scalars(select(ImagePack)).all()
+    assert sorted(pack.row_count for pack in packs) == [1, 2, 2]
+    assert sorted(len(pack.rows) for pack in packs) == [1, 2, 2]
+    assert {image.row_id: image.data for image in all_images(db)} == expected

@@ -2,12 +2,15 @@
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy.orm import Session
 
+from admin_app import audit
 from admin_app.models import Event, SocialStatus, Staff, StaffRole, User
 from admin_app.staff.accounts import create_staff
 
@@ -20,6 +23,16 @@ def make_staff(
 ) -> Staff:
     address = email or f"staff{next(_sequence)}@example.org"
     return create_staff(session, email=address, password=STAFF_PASSWORD, role=role)
+
+
+@contextmanager
+def acting_as(actor: audit.Actor) -> Iterator[None]:
+    """Writes made outside a request, recorded as this actor's (a change set needs one)."""
+    audit.set_actor(actor)
+    try:
+        yield
+    finally:
+        audit.set_actor(None)
 
 
 def csrf_token(client: TestClient, page: str = "/admin/login") -> str:

@@ -149,8 +149,7 @@ def test_purge_deleted_removes_old_images_and_records_a_change_set(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     event = factories.make_event(db)
-    audit.set_actor(audit.Actor(staff_id=None, email="t@x", client="t"))
-    try:
+    with factories.acting_as(audit.Actor(staff_id=None, email="t@x", client="t")):
         change_set_id = audit.begin_change_set(db, kind="delete", target="event")
         assert change_set_id is not None
         capture(
@@ -162,8 +161,6 @@ def test_purge_deleted_removes_old_images_and_records_a_change_set(
             version_bump=0,
         )
         db.commit()
-    finally:
-        audit.set_actor(None)
     old = db.get(ChangeSet, change_set_id)
     assert old is not None
     old.at = clock.now() - timedelta(days=40)

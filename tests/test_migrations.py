@@ -16,6 +16,7 @@ from admin_app.jobs.queue_tables import is_queue_table
 from admin_app.migrate import alembic_config, downgrade_to_base, upgrade_to_head
 from admin_app.models import User
 from admin_app.search_index import is_search_table
+from tests import factories
 from tests.databases import BACKENDS, throwaway_database
 
 TABLES = {
@@ -174,9 +175,12 @@ def test_a_downgrade_past_image_packs_unpacks_them_first(empty_database: str) ->
     upgrade_to_head(_settings(empty_database))
     settings = _settings(empty_database)
     engine = engine_for(settings)
-    audit.set_actor(audit.cli_actor("test"))
     try:
-        with make_session_factory(engine)() as session, session.begin():
+        with (
+            factories.acting_as(audit.cli_actor("test")),
+            make_session_factory(engine)() as session,
+            session.begin(),
+        ):
             user = User(email="packed@example.org")
             session.add(user)
             session.flush()
@@ -188,7 +192,6 @@ def test_a_downgrade_past_image_packs_unpacks_them_first(empty_database: str) ->
                 text("SELECT row_id, label, action, version_after FROM row_images")
             ).all()
     finally:
-        audit.set_actor(None)
         engine.dispose()
     assert [tuple(row) for row in found] == [(user.id, "packed@example.org", "delete", 1)]
     upgrade_to_head(settings)

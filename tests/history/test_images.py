@@ -131,13 +131,9 @@ def test_unpacked_images_keep_the_order_of_their_change_sets(
 
 
 def test_a_delete_that_finds_no_rows_writes_no_pack(db: Session) -> None:
-    audit.set_actor(audit.cli_actor("test"))
-    try:
-        with db.begin():
-            change_set_id = audit.begin_change_set(db, kind="bulk_delete", target="event")
-            deleted = images.delete_rows(db, change_set_id=change_set_id, target="event", ids=[-1])
-    finally:
-        audit.set_actor(None)
+    with factories.acting_as(audit.cli_actor("test")), db.begin():
+        change_set_id = audit.begin_change_set(db, kind="bulk_delete", target="event")
+        deleted = images.delete_rows(db, change_set_id=change_set_id, target="event", ids=[-1])
     assert deleted == 0 and change_set_id is not None
     assert db.scalars(select(ImagePack)).all() == []
 

@@ -9,7 +9,9 @@ same data: this working tree, and REF checked out with `git worktree` in a tempo
 `wrk` (bench/wrk.py: 16 connections unless `--connections`, 10 s, page 1 with a session cookie)
 runs on each in turn, alternating for `--rounds` rounds and waiting for both servers to be idle
 before each run, so the machine's noise falls on both alike. Prints each run, the medians and
-their ratio.
+their ratio, and beside them the server's CPU time per request (the process's user + system
+time over the run, divided by the requests wrk counted): on a shared machine a neighbour's load
+moves requests per second far more than it moves the CPU each request costs.
 """
 
 import argparse
@@ -19,15 +21,32 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
+import psutil
+
 from bench.client import ArmClient
 from bench.layout import Layout
 from bench.seed import BENCH_STAFF_EMAIL, BENCH_STAFF_PASSWORD, ensure_data
 from bench.servers import ArmServer
 from bench.targets import BENCH_DIR, DATA_DIR, DEFAULT_SIZE, Size, postgres_target, sqlite_target
-from bench.wrk import CONNECTIONS, run_wrk, wait_until_idle
+from bench.wrk import CONNECTIONS, WrkResult, run_wrk, wait_until_idle
 
 LIST = "/admin/event/list"
 THIS_TREE = "this tree"
+
+
+def _cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+def _measured(
+    name: str, server: ArmServer, cookie: str, connections: int
+) -> tuple[WrkResult, float]:
+    """One wrk run, and the server's CPU milliseconds per request over it."""
+    before = _cpu_seconds(server.pid)
+    result = run_wrk(name, server.base_url + LIST, cookie, connections=connections)
+    spent = _cpu_seconds(server.pid) - before
+    return result, spent * 1000 / max(1, result.requests or 0)
 
 
 def _page_bytes(client: ArmClient) -> int:
@@ -87,23 +106,25 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {name}: page 1 is {_page_bytes(client) / 1024:.1f} KiB")
             client.close()
         rates: dict[str, list[float]] = {name: [] for name in servers}
+        cpu_per_request: dict[str, list[float]] = {name: [] for name in servers}
         for round_number in range(1, args.rounds + 1):
             for name, server in servers.items():
                 wait_until_idle([s.pid for s in servers.values()])
-                result = run_wrk(
-                    name, server.base_url + LIST, cookies[name], connections=args.connections
-                )
+                result, cpu_ms = _measured(name, server, cookies[name], args.connections)
                 if result.requests_per_second is None or result.errors:
                     raise SystemExit(f"{name}: {result.status}, {result.errors} errors")
                 rates[name].append(result.requests_per_second)
+                cpu_per_request[name].append(cpu_ms)
                 print(
                     f"  round {round_number}  {name:>10}  {result.requests_per_second:6.1f} req/s"
-                    f"  p50 {(result.p50 or 0) * 1000:6.1f} ms"
+                    f"  p50 {(result.p50 or 0) * 1000:6.1f} ms  CPU {cpu_ms:5.2f} ms/request"
                 )
     medians = {name: statistics.median(values) for name, values in rates.items()}
+    cpu = {name: statistics.median(values) for name, values in cpu_per_request.items()}
     for name, value in medians.items():
-        print(f"  median {name:>10}  {value:6.1f} req/s")
-    print(f"  ratio: {medians[THIS_TREE] / medians[commit]:.2f}x")
+        print(f"  median {name:>10}  {value:6.1f} req/s  CPU {cpu[name]:5.2f} ms/request")
+    print(f"  ratio: {medians[THIS_TREE] / medians[commit]:.2f}x requests per second,")
+    print(f"         {cpu[commit] / cpu[THIS_TREE]:.2f}x less CPU per request")
 
 
 if __name__ == "__main__":

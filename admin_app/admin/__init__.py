@@ -15,6 +15,7 @@ from admin_app.admin.actions.imports import jobs as import_jobs
 from admin_app.admin.actions.imports.pages import ImportsView
 from admin_app.admin.actions.write_jobs import WriteJobs
 from admin_app.admin.changelist.counting import forget_after_writes
+from admin_app.admin.changelist.row_markup import list_rows_html
 from admin_app.admin.core.errors import FORM_ERROR_SUMMARY, log_refusals_in_one_line
 from admin_app.admin.core.formatters import (
     badge,
@@ -107,6 +108,7 @@ def mount_admin(
     admin.templates.env.globals["form_error_summary"] = FORM_ERROR_SUMMARY
     admin.templates.env.globals["display_preferences"] = preferences_of
     admin.templates.env.globals["partial"] = admin.partials
+    admin.templates.env.globals["list_rows_html"] = list_rows_html
     for view in (
         UserAdmin,
         EventAdmin,

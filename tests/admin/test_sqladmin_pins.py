@@ -3,6 +3,7 @@
 that renames one, or changes a template we copied, fails here naming it, before staff meet it."""
 
 import hashlib
+import importlib
 import re
 from pathlib import Path
 
@@ -46,6 +47,14 @@ PRIVATE_NAMES = {
     "_sort_fields": "the sortable columns, in list.html",
     "_ajax_relation_names": "the relations behind pickers, joined to an edit's row (one_read.py)",
     "_form_prop_names": "the edit form's fields, read from the row as SQLAdmin does (one_read.py)",
+}
+
+# Private SQLAdmin module constants -> why the panel reads them.
+PRIVATE_CONSTANTS = {
+    ("sqladmin._types", "_UNSET"): "the marker of a filter without a default (changelist/filters.py)",
+    ("sqladmin.authorization", "_GRANTS_STATE_ATTR"): (
+        "where a request's grants are kept: the sidebar's markup is kept by them (site/sidebar.py)"
+    ),
 }
 
 # Upstream template -> its SHA-256 in the SQLAdmin release we copied or extended it from.
@@ -100,6 +109,24 @@ def test_each_pinned_private_name_still_exists_upstream(name: str) -> None:
         f"SQLAdmin no longer defines {name} ({PRIVATE_NAMES[name]}): find where the panel uses "
         "it and follow the upgrade"
     )
+
+
+@pytest.mark.parametrize(("module", "name"), sorted(PRIVATE_CONSTANTS))
+def test_each_pinned_private_constant_still_exists_upstream(module: str, name: str) -> None:
+    assert hasattr(importlib.import_module(module), name), (
+        f"SQLAdmin no longer defines {module}.{name} ({PRIVATE_CONSTANTS[module, name]})"
+    )
+
+
+def test_every_private_sqladmin_constant_we_import_is_pinned() -> None:
+    imported = {
+        (module, name.strip())
+        for path in _our_files()
+        for module, names in re.findall(r"from (sqladmin[\w.]*) import ([^\n]+)", path.read_text())
+        for name in names.split(",")
+        if name.strip().startswith("_")
+    }
+    assert imported == set(PRIVATE_CONSTANTS)
 
 
 @pytest.mark.parametrize("name", sorted(COPIED_TEMPLATES))

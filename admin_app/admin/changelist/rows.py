@@ -1,9 +1,9 @@
-"""A list page's rows, gathered for a synchronous template (page.py, list_rows.html).
+"""A list page's rows, gathered for row_markup.py, which writes them as HTML (page.py).
 
 In SQLAdmin's async template every call in the row loop (three permission checks, a value per
 column, three links) was an awaited coroutine wrapped by Jinja's runtime: about 35 per row, the
 largest part of a list page's CPU. Here the same hooks are awaited in plain Python (a view's
-overrides still apply), and the template only writes the gathered values.
+overrides still apply), and row_markup.py writes the gathered values.
 """
 
 from dataclasses import dataclass

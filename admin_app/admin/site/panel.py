@@ -30,6 +30,7 @@ from admin_app.admin.forms.feedback import flash, say_saved
 from admin_app.admin.site import dashboard
 from admin_app.admin.site.guard import guarded_view
 from admin_app.admin.site.quick_access import QuickAccess
+from admin_app.admin.site.sidebar import SidebarMenus
 from admin_app.admin.views import record_history
 from admin_app.admin.views.audit_log import AuditLogAdmin
 from admin_app.admin.views.base import PanelModelView
@@ -93,6 +94,7 @@ class PanelAdmin(QuickAccess):
         # After the settings above, which an overlay copies: the list page and the parts of
         # every page rendered without Jinja's async runtime.
         self.partials = SynchronousPartials(self.templates.env)
+        self.sidebar_menu = SidebarMenus(self.partials)
         # Days deleted rows stay restorable (the purge form's default; Recently deleted says so).
         self.retention_days = retention_days
         self.dashboard_cache = dashboard.FiguresCache(ttl_seconds=dashboard_ttl)

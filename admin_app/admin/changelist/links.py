@@ -1,6 +1,7 @@
 """Row links built once per page: SQLAdmin asks `url_for` for every link of every row (75 on a
 list page). Each link's base is made once (web/serving/route_paths.py, the one memo around
-`url_for`) and each row only adds its key.
+`url_for`) and each row only adds its key: as a URL for SQLAdmin's own callers (RowLinksView),
+and as a path for a list page's rows (RowPaths, whose bases are kept for the page).
 """
 
 from functools import cache
@@ -11,6 +12,7 @@ from sqladmin.helpers import get_object_identifier, get_primary_keys, slugify_cl
 from starlette.datastructures import URL
 from starlette.requests import Request
 
+from admin_app.admin.core.formatters import path_only
 from admin_app.web.serving.route_paths import link
 
 _KEY = "0123456789"  # a key no route converter changes, replaced by each row's own
@@ -62,3 +64,51 @@ class RowLinksView(ModelView):
     def _url_for_delete(self, request: Request, obj: Any) -> str:
         base = link(request, "admin:delete", identity=self._identity_for_object(obj))
         return f"{base}?pks={_digit_key(obj) or get_object_identifier(obj)}"
+
+
+class RowPaths:
+    """A list page's row links as paths (details, edit, delete, a related row's details): each
+    route's path is made once per page and identity, each row adds its key. The links are the
+    ones the view's `_build_url_for` and `_url_for_delete` make (SQLAdmin's, or RowLinksView's
+    which make the same); a view making its own, or a key that is not one integer, gets them
+    from the view, row by row."""
+
+    def __init__(self, view: ModelView, request: Request) -> None:
+        self.view = view
+        self.request = request
+        self.bases: dict[tuple[str, str], str] = {}
+        self.same_links = _makes_standard_links(type(view))
+
+    def details(self, obj: Any) -> str:
+        return self._path("admin:details", obj)
+
+    def edit(self, obj: Any) -> str:
+        return self._path("admin:edit", obj)
+
+    def delete(self, obj: Any) -> str:
+        pk = _digit_key(obj) if self.same_links else None
+        if pk is None:
+            return path_only(self.view._url_for_delete(self.request, obj))
+        return f"{self._base('admin:delete', obj, with_key=False)}?pks={pk}"
+
+    def _path(self, name: str, obj: Any) -> str:
+        pk = _digit_key(obj) if self.same_links else None
+        base = None if pk is None else self._base(name, obj, with_key=True)
+        if pk is None or not base or not base.endswith(_KEY):
+            return path_only(self.view._build_url_for(name, self.request, obj))
+        return base[: -len(_KEY)] + pk
+
+    def _base(self, name: str, obj: Any, *, with_key: bool) -> str:
+        identity = self.view._identity_for_object(obj)
+        base = self.bases.get((name, identity))
+        if base is None:
+            params = {"identity": identity, **({"pk": _KEY} if with_key else {})}
+            base = self.bases[name, identity] = path_only(link(self.request, name, **params))
+        return base
+
+
+def _makes_standard_links(view_class: type[ModelView]) -> bool:
+    return view_class._build_url_for in (
+        ModelView._build_url_for,
+        RowLinksView._build_url_for,
+    ) and view_class._url_for_delete in (ModelView._url_for_delete, RowLinksView._url_for_delete)

@@ -13,7 +13,7 @@ from sqladmin import ModelView
 from sqladmin.helpers import get_object_identifier
 from starlette.requests import Request
 
-from admin_app.admin.core.formatters import path_only
+from admin_app.admin.changelist.links import RowPaths
 
 
 @dataclass(frozen=True)
@@ -41,52 +41,42 @@ class Row:
     cells: tuple[Cell, ...]
 
 
-async def _cell(view: ModelView, request: Request, row: Any, name: str) -> Cell:
+async def _cell(view: ModelView, request: Request, paths: RowPaths, row: Any, name: str) -> Cell:
     value, shown = await view.get_list_value(row, name, request)
+    if name not in view._relation_names:
+        return Cell(text=shown)
     as_link = name not in view._non_link_related_fields
-    if name in view._relation_names and isinstance(value, (list, set)):
+    if isinstance(value, (list, set)):
         return Cell(
             items=tuple(
-                Link(
-                    href=path_only(view._build_url_for("admin:details", request, elem))
-                    if as_link
-                    else "",
-                    text=text,
-                )
+                Link(href=paths.details(elem) if as_link else "", text=text)
                 for elem, text in zip(value, shown, strict=False)
             )
         )
-    if name in view._relation_names and as_link:
-        return Cell(text=shown, link=path_only(view._url_for_details_with_prop(request, row, name)))
+    if as_link:
+        # SQLAdmin's _url_for_details_with_prop: no link to a missing related row.
+        target = getattr(row, name, None)
+        return Cell(text=shown, link=None if target is None else paths.details(target))
     return Cell(text=shown)
 
 
-async def _row(view: ModelView, request: Request, row: Any, columns: list[str]) -> Row:
-    query = request.url.query  # the edit page returns to the list as it was
-    edit = None
-    if await view.check_can_edit(request, row):
-        edit = path_only(view._build_url_for("admin:edit", request, row)) + (
-            f"?{query}" if query else ""
-        )
+async def _row(
+    view: ModelView, request: Request, paths: RowPaths, row: Any, columns: list[str], back: str
+) -> Row:
     return Row(
         pk=str(get_object_identifier(row)),
         version=getattr(row, "version", None),
-        details=(
-            path_only(view._build_url_for("admin:details", request, row))
-            if await view.check_can_view_details(request, row)
-            else None
-        ),
-        edit=edit,
-        delete=(
-            path_only(view._url_for_delete(request, row))
-            if await view.check_can_delete(request, row)
-            else None
-        ),
-        cells=tuple([await _cell(view, request, row, name) for name in columns]),
+        details=paths.details(row) if await view.check_can_view_details(request, row) else None,
+        edit=paths.edit(row) + back if await view.check_can_edit(request, row) else None,
+        delete=paths.delete(row) if await view.check_can_delete(request, row) else None,
+        cells=tuple([await _cell(view, request, paths, row, name) for name in columns]),
     )
 
 
 async def gather(
     view: ModelView, request: Request, rows: list[Any], columns: list[str]
 ) -> list[Row]:
-    return [await _row(view, request, row, columns) for row in rows]
+    paths = RowPaths(view, request)
+    query = request.url.query  # the edit page returns to the list as it was
+    back = f"?{query}" if query else ""
+    return [await _row(view, request, paths, row, columns, back) for row in rows]

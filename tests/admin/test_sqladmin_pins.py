@@ -31,6 +31,7 @@ PRIVATE_NAMES = {
     "_menu": "the sidebar's entries, for the palette and the sidebar",
     "_search_fields": "the searchable columns, for literal search",
     "_run_query": "the list's runner, where LIMIT and OFFSET are readable (deep pages)",
+    "_list_relations": "the list's relations SQLAdmin loads by a second statement (paging.py)",
     "_relation_names": "which list columns are relations, for the rows rendered synchronously",
     "_identity_for_object": "another model's view identity, memoised per class",
     "_column_labels": "column labels, in list.html and the column chooser",
@@ -41,7 +42,6 @@ PRIVATE_NAMES = {
     "_export": "the export permission check",
     "_run_arbitrary_query": "the filters' lookups, awaited before the synchronous page",
     "_non_link_related_fields": "related columns shown as text, in the synchronous rows",
-    "_url_for_details_with_prop": "a related row's link, in the synchronous rows",
     "_url_for_delete": "a row's delete link, built once per page",
     "_get_default_sort": "the default sort's direction, for the stable tie-break",
     "_sort_fields": "the sortable columns, in list.html",
@@ -51,7 +51,7 @@ PRIVATE_NAMES = {
 
 # Private SQLAdmin module constants -> why the panel reads them.
 PRIVATE_CONSTANTS = {
-    ("sqladmin._types", "_UNSET"): "the marker of a filter without a default (changelist/filters.py)",
+    ("sqladmin._types", "_UNSET"): "a filter's 'no default' marker (changelist/filters.py)",
     ("sqladmin.authorization", "_GRANTS_STATE_ATTR"): (
         "where a request's grants are kept: the sidebar's markup is kept by them (site/sidebar.py)"
     ),

@@ -5,12 +5,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin_app.models import Event, SocialStatus
 from tests import factories
+from tests.admin.test_shape import counting_statements
 
 
 def _titles(page: str) -> list[str]:
@@ -82,3 +84,32 @@ def test_deep_pages_show_the_same_rows_as_a_plain_offset(
     ).all()
     assert len(expected) == 100
     assert _titles(page.text) == expected
+
+
+@pytest.mark.parametrize("page", ["1", "12"], ids=["first page", "deep page"])
+def test_a_page_reads_its_rows_with_their_organizers_in_one_statement(
+    app: FastAPI, client: TestClient, db: Session, page: str
+) -> None:
+    """SQLAdmin read the organizers by a second statement (selectinload); the rows' own
+    statement joins them now (ListQueryView.joined_list_relations), deep pages included."""
+    organizers = [factories.make_user(db, email=f"organizer{n}@example.org") for n in range(3)]
+    db.add_all(
+        Event(
+            title=f"T-{n:04d}",
+            date_of=date(2026, 1, 1),
+            social_status=SocialStatus.PUBLIC,
+            organizer_id=organizers[n % 3].id,
+        )
+        for n in range(1_200)
+    )
+    db.commit()
+    with counting_statements(app) as statements:
+        response = client.get("/admin/event/list", params={"page": page, "pageSize": "100"})
+    assert response.status_code == 200
+    reads = [s for s in statements if "users" in s]
+    assert len(reads) == 1, reads
+    assert "JOIN users" in reads[0] and "FROM events" in reads[0]
+    shown = re.findall(r'<a href="/admin/user/details/(\d+)">organizer(\d)', response.text)
+    assert len(shown) == 100
+    assert {int(pk) for pk, _ in shown} == {organizer.id for organizer in organizers}
+    assert all(int(pk) == organizers[int(n)].id for pk, n in shown)

@@ -25,7 +25,9 @@ def _active(menu: str) -> list[str]:
     return re.findall(r'class="nav-link active" href="([^"]+)"', menu)
 
 
-def test_each_role_sees_its_own_menu_on_the_same_page(client: TestClient, client_as: RoleClient) -> None:
+def test_each_role_sees_its_own_menu_on_the_same_page(
+    client: TestClient, client_as: RoleClient
+) -> None:
     as_admin = _menu(client.get("/admin/event/list").text)
     as_viewer = _menu(client_as(StaffRole.VIEWER).get("/admin/event/list").text)
     assert 'href="/admin/staff/list"' in as_admin

@@ -20,6 +20,8 @@ SHARING_ROLES = frozenset({StaffRole.ADMIN, StaffRole.EDITOR})
 # cap every page's sidebar grew with each one (1,500 shared views: 477 kB a page).
 MAX_OWN_VIEWS = 50
 MAX_SHARED_VIEWS = 50
+# Views the sidebar names under each list; a list's saved views page names them all.
+SIDEBAR_VIEWS_PER_LIST = 8
 
 
 class ViewRefused(ValueError):

@@ -17,8 +17,8 @@ from admin_app import audit, clock
 from admin_app.config import Settings
 from admin_app.emails import normalize_email
 from admin_app.jobs.notifications import unread_count_of
-from admin_app.models import EMAIL_MAX_LENGTH, Staff, StaffRole
-from admin_app.staff import mfa, throttle
+from admin_app.models import EMAIL_MAX_LENGTH, SavedView, Staff, StaffRole
+from admin_app.staff import mfa, saved_views, throttle
 from admin_app.staff.accounts import authenticate_staff, revoke_sessions
 from admin_app.staff.preferences import Preferences
 from admin_app.web.edge.csrf import CSRFMiddleware
@@ -29,6 +29,8 @@ from admin_app.web.form_bodies import text_form
 ROLE_STATE = "staff_role"
 PREFERENCES_STATE = "staff_preferences"
 UNREAD_STATE = "unread_notifications"
+# The sidebar's saved views (staff/saved_views.first_of_each_list), read with a page's access.
+SIDEBAR_VIEWS_STATE = "sidebar_views"
 # Keys of the signed session cookie.
 STAFF_STATE = "staff_id"
 SESSION_VERSION = "session_version"
@@ -57,6 +59,8 @@ class _Access:
     preferences: Preferences
     # Unread notifications, for the bell in the top bar (read with the access, one query).
     unread: int = 0
+    # The saved views every page's sidebar names (a page's: see authenticate).
+    sidebar_views: tuple[list[SavedView], dict[str, int]] | None = None
 
 
 class StaffAuthBackend(AuthenticationBackend):
@@ -136,8 +140,13 @@ class StaffAuthBackend(AuthenticationBackend):
         if not self._fresh(request.session):
             request.session.clear()
             return self._to_login(request, notice="expired")
+        # A page (a GET) names the saved views in its sidebar: read them on the same trip to
+        # the database as the access (one thread hop and session, not two).
         access = await anyio.to_thread.run_sync(
-            self._current_access, staff_id, request.session.get(SESSION_VERSION)
+            self._current_access,
+            staff_id,
+            request.session.get(SESSION_VERSION),
+            request.method in ("GET", "HEAD"),
         )
         if access is None:
             request.session.clear()
@@ -145,6 +154,8 @@ class StaffAuthBackend(AuthenticationBackend):
         setattr(request.state, ROLE_STATE, access.role)
         setattr(request.state, PREFERENCES_STATE, access.preferences)
         setattr(request.state, UNREAD_STATE, access.unread)
+        if access.sidebar_views is not None:
+            setattr(request.state, SIDEBAR_VIEWS_STATE, access.sidebar_views)
         audit.set_actor(audit.Actor(staff_id=staff_id, email=access.email, client=_client(request)))
         if self._must_enrol(access) and request.url.path != MFA_ENROL_PATH:
             return RedirectResponse(request.url_for("admin:view-account-mfa"), status_code=302)
@@ -231,21 +242,29 @@ class StaffAuthBackend(AuthenticationBackend):
             throttle.forget_failures(session, account=staff.email)
             return LoginResult(staff=staff)
 
-    def _current_access(self, staff_id: int, session_version: object) -> _Access | None:
+    def _current_access(
+        self, staff_id: int, session_version: object, with_sidebar_views: bool
+    ) -> _Access | None:
         # The cookie is only good while the account is active and its version unchanged.
         if not isinstance(session_version, int):
             return None
         with self.session_factory() as session:
             params = {"staff_id": staff_id, "session_version": session_version}
             row = session.execute(_access_statement(), params).first()
-        if row is None:
-            return None
+            if row is None:
+                return None
+            views = None
+            if with_sidebar_views:
+                views = saved_views.first_of_each_list(
+                    session, staff_id=staff_id, per_list=saved_views.SIDEBAR_VIEWS_PER_LIST
+                )
         return _Access(
             role=row[0],
             has_mfa=bool(row[1]),
             email=row[2],
             preferences=Preferences.from_stored(row[3]),
             unread=int(row[4] or 0),
+            sidebar_views=views,
         )
 
     def _revoke_sessions(self, staff_id: int) -> None:

@@ -120,3 +120,31 @@ def test_an_edit_page_reads_its_row_once_with_the_pickers_row(
     assert "JOIN users" in reads[0]
     assert f'<option value="{organizer.id}" selected>picked-organizer@example.org</option>' in page
     assert 'value="Read once"' in page
+
+
+@pytest.mark.parametrize("path", ["/admin/event/list", "/admin/", "/admin/search?q=jazz"])
+def test_a_page_reads_its_access_and_its_sidebars_views_on_one_connection(
+    app: FastAPI, client: TestClient, path: str
+) -> None:
+    """The access check and the sidebar's saved views are one trip to the database (one
+    connection from the pool, one thread hop: web/auth.py), not one trip each."""
+    trips: list[list[str]] = []
+
+    def checkout(*_args: object) -> None:
+        trips.append([])
+
+    def record(*args: object) -> None:
+        trips[-1].append(str(args[2]))
+
+    engine = app.state.engine
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "before_cursor_execute", record)
+    # The sidebar's statement ranks each list's views (a search's own read of views does not).
+    sidebar = [trip for trip in trips if any("row_number() OVER" in s for s in trip)]
+    assert len(sidebar) == 1, trips
+    assert any("FROM staff" in statement for statement in sidebar[0])

@@ -22,8 +22,8 @@ from admin_app.admin.forms.feedback import flash
 from admin_app.models import SavedView, StaffRole
 from admin_app.staff import saved_views
 from admin_app.staff.preferences import Preferences
-from admin_app.staff.saved_views import ViewRefused
-from admin_app.web.auth import ROLE_STATE, STAFF_STATE
+from admin_app.staff.saved_views import SIDEBAR_VIEWS_PER_LIST, ViewRefused
+from admin_app.web.auth import ROLE_STATE, SIDEBAR_VIEWS_STATE, STAFF_STATE
 from admin_app.web.edge.redirects import ADMIN_PREFIX
 
 # `?view=<id>` on a list: it shows that saved view (the banner names it); `?view=all`: the whole
@@ -31,8 +31,6 @@ from admin_app.web.edge.redirects import ADMIN_PREFIX
 VIEW = "view"
 WHOLE_LIST = "all"
 _MEMO_STATE = "saved_views"
-# Views the sidebar names under each list; its saved views page lists them all.
-SIDEBAR_VIEWS_PER_LIST = 8
 # Views a search names (the palette shows the first few, the saved views page these).
 SEARCH_LIMIT = 100
 
@@ -94,7 +92,9 @@ class ViewMenu:
 async def views_for(
     request: Request, sessions: sessionmaker[Session], names: dict[str, str]
 ) -> ViewMenu:
-    """The saved views a page names (once per request: the sidebar and the list)."""
+    """The saved views a page names (once per request: the sidebar and the list). A page's
+    access check read the sidebar's already, in the same trip to the database (web/auth.py):
+    they are read here only when it did not, or when `?view=` opens one beyond them."""
     memo: ViewMenu | None = getattr(request.state, _MEMO_STATE, None)
     if memo is not None:
         return memo
@@ -102,6 +102,10 @@ async def views_for(
         return ViewMenu()  # a page outside a staff session (an error page)
     staff_id, role = staff_of(request)
     opened = request.query_params.get(VIEW, "")
+
+    def menu(found: list[SavedView], totals: dict[str, int]) -> ViewMenu:
+        links = [_link(view, names, staff_id, role) for view in found if view.identity in names]
+        return ViewMenu(links, totals)
 
     def load() -> ViewMenu:
         with sessions() as session:
@@ -111,10 +115,13 @@ async def views_for(
             if is_id(opened) and all(view.id != int(opened) for view in found):
                 extra = saved_views.find(session, view_id=int(opened), staff_id=staff_id)
                 found += [extra] if extra is not None else []
-            links = [_link(view, names, staff_id, role) for view in found if view.identity in names]
-            return ViewMenu(links, totals)
+            return menu(found, totals)
 
-    memo = await anyio.to_thread.run_sync(load)
+    read = getattr(request.state, SIDEBAR_VIEWS_STATE, None)
+    if read is not None and not (is_id(opened) and all(v.id != int(opened) for v in read[0])):
+        memo = menu(*read)
+    else:
+        memo = await anyio.to_thread.run_sync(load)
     setattr(request.state, _MEMO_STATE, memo)
     return memo
 

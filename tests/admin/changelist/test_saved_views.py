@@ -11,9 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin_app.admin.changelist.saved_views import SIDEBAR_VIEWS_PER_LIST
 from admin_app.models import AuditEntry, SavedView, SocialStatus, StaffRole
-from admin_app.staff.saved_views import MAX_OWN_VIEWS, MAX_SHARED_VIEWS
+from admin_app.staff.saved_views import MAX_OWN_VIEWS, MAX_SHARED_VIEWS, SIDEBAR_VIEWS_PER_LIST
 from tests import factories
 from tests.conftest import RoleClient
 

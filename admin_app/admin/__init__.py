@@ -15,7 +15,7 @@ from admin_app.admin.actions.imports import jobs as import_jobs
 from admin_app.admin.actions.imports.pages import ImportsView
 from admin_app.admin.actions.write_jobs import WriteJobs
 from admin_app.admin.changelist.counting import forget_after_writes
-from admin_app.admin.changelist.row_markup import list_rows_html
+from admin_app.admin.changelist.rows import list_rows_html
 from admin_app.admin.core.errors import FORM_ERROR_SUMMARY, log_refusals_in_one_line
 from admin_app.admin.core.formatters import (
     badge,

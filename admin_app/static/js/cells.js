@@ -22,7 +22,7 @@
   function enhance(table) {
     var heads = table.querySelectorAll("thead th");
     table.querySelectorAll("tbody tr[data-version]").forEach(function (row) {
-      // The row's id: its box's value, or the row's own where it has no box (changelist/row_markup.py).
+      // The row's id: its box's value, or the row's own where it has no box (changelist/rows.py).
       var box = row.querySelector(".select-box");
       var pk = box ? box.value : row.getAttribute("data-pk");
       row.setAttribute("data-cell-url", table.getAttribute("data-cell-url").replace("PK", encodeURIComponent(pk)));

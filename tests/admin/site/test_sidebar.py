@@ -5,8 +5,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqladmin import ModelView
-from sqladmin.application import BaseView
+from sqladmin import BaseView, ModelView
 from sqlalchemy.orm import Session
 
 from admin_app.models import StaffRole

@@ -102,8 +102,10 @@ class Facet:
     sample = FACET_SAMPLE
 
     def partial_note(self, sampled: int) -> str:
-        """What the figures describe when more rows match than the sample holds."""
-        return f"About: shares of the first {sampled:,} matching rows."
+        """What the figures describe when more rows match than the sample holds. The sample is
+        read in the table's order (the cheapest), not the list's: a list sorted newest first can
+        show months its facet's sample never reached, so the note says which rows it took."""
+        return f"About: shares of {sampled:,} matching rows, in the table's order (not the list's)."
 
     @property
     def shares_when_partial(self) -> bool:

@@ -1,6 +1,7 @@
 """Facets beside a list: how its matching rows split by status, month and organizer (and events
 per organizer on the users list), each value a link that narrows the list; bounded by a sample."""
 
+import html
 import re
 from datetime import date
 
@@ -113,7 +114,8 @@ def test_past_the_sample_facets_say_about(
 ) -> None:
     monkeypatch.setattr(facets.StatusFacet, "sample", 2)
     page = _facets_page(client, "/admin/event/list")
-    assert "About: shares of the first 2 matching rows." in page
+    note = "About: shares of 2 matching rows, in the table's order (not the list's)."
+    assert note in html.unescape(page)
     figures = [figure for figure, _ in _facet(page, "Social status").values()]
     assert figures and all(re.fullmatch(r"about \d+%", figure) for figure in figures)
 

@@ -35,8 +35,8 @@ class ListQueryView(StrictInputView):
         super().__init__()
         # SQLAdmin loads every relation a list shows with a second statement (selectinload, in
         # list()). A relation to one row (an event's organizer) is joined into the rows' own
-        # statement instead (_run_query): the second statement and its round of ORM loading
-        # were a tenth of a list page's CPU. Relations to many rows keep SQLAdmin's way.
+        # statement instead (_run_query): loading 25 events took 1.1-1.3 ms with the second
+        # statement, 0.7-0.9 ms joined. Relations to many rows keep SQLAdmin's way.
         self.joined_list_relations = [
             relation for relation in self._list_relations if not relation.property.uselist
         ]

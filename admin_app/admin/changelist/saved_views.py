@@ -112,18 +112,23 @@ async def views_for(
             found, totals = saved_views.first_of_each_list(
                 session, staff_id=staff_id, per_list=SIDEBAR_VIEWS_PER_LIST
             )
-            if is_id(opened) and all(view.id != int(opened) for view in found):
+            if _opens_another(opened, found):
                 extra = saved_views.find(session, view_id=int(opened), staff_id=staff_id)
                 found += [extra] if extra is not None else []
             return menu(found, totals)
 
     read = getattr(request.state, SIDEBAR_VIEWS_STATE, None)
-    if read is not None and not (is_id(opened) and all(v.id != int(opened) for v in read[0])):
+    if read is not None and not _opens_another(opened, read[0]):
         memo = menu(*read)
     else:
         memo = await anyio.to_thread.run_sync(load)
     setattr(request.state, _MEMO_STATE, memo)
     return memo
+
+
+def _opens_another(opened: str, found: list[SavedView]) -> bool:
+    """Whether `?view=` names a view beyond those the sidebar names."""
+    return is_id(opened) and all(view.id != int(opened) for view in found)
 
 
 def views_named(

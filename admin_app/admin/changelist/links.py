@@ -56,9 +56,10 @@ class RowLinksView(ModelView):
         if pk is None:  # a key a converter might encode: SQLAdmin's own way
             return super()._build_url_for(name, request, obj)
         base = link(request, name, identity=self._identity_for_object(obj), pk=_KEY)
-        if not base.endswith(_KEY):  # a route whose key is not the last segment
+        keyed = _with_key(base, pk)
+        if keyed is None:  # a route whose key is not the last segment
             return super()._build_url_for(name, request, obj)
-        return URL(base[: -len(_KEY)] + pk)
+        return URL(keyed)
 
     # SQLAdmin's (private) builder of a row's delete link.
     def _url_for_delete(self, request: Request, obj: Any) -> str:
@@ -86,17 +87,21 @@ class RowPaths:
         return self._path("admin:edit", obj)
 
     def delete(self, obj: Any) -> str:
-        pk = _digit_key(obj) if self.same_links else None
+        pk = self._key(obj)
         if pk is None:
             return path_only(self.view._url_for_delete(self.request, obj))
         return f"{self._base('admin:delete', obj, with_key=False)}?pks={pk}"
 
     def _path(self, name: str, obj: Any) -> str:
-        pk = _digit_key(obj) if self.same_links else None
-        base = None if pk is None else self._base(name, obj, with_key=True)
-        if pk is None or not base or not base.endswith(_KEY):
+        pk = self._key(obj)
+        keyed = None if pk is None else _with_key(self._base(name, obj, with_key=True), pk)
+        if keyed is None:
             return path_only(self.view._build_url_for(name, self.request, obj))
-        return base[: -len(_KEY)] + pk
+        return keyed
+
+    def _key(self, obj: Any) -> str | None:
+        """The row's key when its links can be made from a base (else None: the view's way)."""
+        return _digit_key(obj) if self.same_links else None
 
     def _base(self, name: str, obj: Any, *, with_key: bool) -> str:
         identity = self.view._identity_for_object(obj)
@@ -105,6 +110,12 @@ class RowPaths:
             params = {"identity": identity, **({"pk": _KEY} if with_key else {})}
             base = self.bases[name, identity] = path_only(link(self.request, name, **params))
         return base
+
+
+def _with_key(base: str, pk: str) -> str | None:
+    """The link `base`, made for _KEY, with the row's key instead; None when the route's key is
+    not its last segment."""
+    return base[: -len(_KEY)] + pk if base.endswith(_KEY) else None
 
 
 def _makes_standard_links(view_class: type[ModelView]) -> bool:

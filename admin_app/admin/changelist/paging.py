@@ -1,6 +1,5 @@
 """The list's query: filters, search and a stable sort, and deep pages found by id first."""
 
-from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -43,6 +42,7 @@ class ListQueryView(StrictInputView):
         self._list_relations = [
             relation for relation in self._list_relations if relation.property.uselist
         ]
+        self.page_row_options = self._page_row_options()
 
     async def matching_query(self, params: QueryParams) -> Select[Any]:
         """The list page's query for these parameters: filters, search and sort, no paging."""
@@ -77,19 +77,19 @@ class ListQueryView(StrictInputView):
             LISTING.reset(listing)
             LOOK_AHEAD.reset(looking)
 
-    def page_row_options(self) -> Sequence[Any]:
-        """How a list page loads its rows: relations to one row joined (without their own
-        timestamps: a cell shows the related row's name), and the row's timestamps only when
-        the list has them as columns (whichever columns a staff member chose, the statement is
-        the same). Two timestamps a row were a fifth of loading 25 events with their organizers
-        (each parsed, then given its time zone)."""
-        return [
+    def _page_row_options(self) -> tuple[Any, ...]:
+        """How a list page loads its rows, made once with the view: relations to one row
+        joined (without their own timestamps: a cell shows the related row's name), and the
+        row's timestamps only when the list has them as columns (whichever columns a staff
+        member chose, the statement is the same). Two timestamps a row were a fifth of loading
+        25 events with their organizers (each parsed, then given its time zone)."""
+        return (
             *_unread(self.model, keep=frozenset(self._list_prop_names)),
             *(
                 joinedload(relation).options(*_unread(relation.property.mapper.class_))
                 for relation in self.joined_list_relations
             ),
-        ]
+        )
 
     def sort_query(self, stmt: Select[Any], request: Request) -> Select[Any]:
         # The primary key breaks ties, so paging never repeats or skips rows with equal keys.
@@ -112,7 +112,7 @@ class ListQueryView(StrictInputView):
         if isinstance(stmt, Select) and LOOK_AHEAD.get() and stmt._limit is not None:
             stmt = stmt.limit(stmt._limit + 1)
         if page_rows:
-            stmt = stmt.options(*self.page_row_options())
+            stmt = stmt.options(*self.page_row_options)
         return await super()._run_query(stmt)
 
 

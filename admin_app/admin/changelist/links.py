@@ -80,6 +80,10 @@ class RowPaths:
         self.bases: dict[tuple[str, str], str] = {}
         self.same_links = _makes_standard_links(type(view))
 
+    def key(self, obj: Any) -> str:
+        """The row's key as its links and boxes carry it."""
+        return _digit_key(obj) or str(get_object_identifier(obj))
+
     def details(self, obj: Any) -> str:
         return self._path("admin:details", obj)
 

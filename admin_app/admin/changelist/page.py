@@ -7,7 +7,7 @@ async runtime, which was most of a list page's CPU.
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from sqladmin import Admin, ModelView
 from sqladmin.pagination import Pagination
@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from admin_app.admin.changelist.rows import gather
 from admin_app.admin.changelist.state import ChangeList
-from admin_app.admin.core.formatters import path_only
+from admin_app.admin.core.formatters import QueryPaths, path_only
 from admin_app.admin.core.partials import SynchronousPartials
 from admin_app.web.serving.route_paths import link
 
@@ -60,6 +60,7 @@ async def render(
     admin: Admin, request: Request, *, saved_views: Iterable[Any], pages: SynchronousPartials
 ) -> Response:
     can_list = await admin._list(request)
+    query_paths = QueryPaths(request.url)
     view = admin._find_model_view(request.path_params["identity"])
     context: dict[str, Any] = {
         **await view.list_context(request),
@@ -68,11 +69,14 @@ async def render(
         "can_list": can_list,
         "can_import": view.can_import and await view.check_can_import(request),
         "saved_views": saved_views,
+        # The sort headers', page sizes' and pager's links (about 20 a page).
+        "query_paths": query_paths,
         **await _page_values(view, request),
     }
     if can_list:
         pagination = await view.list(request)
-        pagination.add_pagination_urls(request.url)
+        # The pager asks its base for `include_query_params` only, which QueryPaths answers.
+        pagination.add_pagination_urls(cast(URL, query_paths))
         request_page = view.validate_page_number(request.query_params.get("page"), 1)
         if request_page != pagination.page:
             return RedirectResponse(

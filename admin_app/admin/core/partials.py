@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from markupsafe import Markup
 
 # Large enough for every template rendered this way.
@@ -64,6 +65,22 @@ def flush_left(source: str) -> str:
         pieces += [_INDENT.sub("", source[start : kept.start()]), kept.group(0)]
         start = kept.end()
     return "".join([*pieces, _INDENT.sub("", source[start:])]).lstrip(" \t")
+
+
+@jinja2.pass_eval_context
+def untranslated(eval_context: nodes.EvalContext, string: str, /, **variables: Any) -> str:
+    """`_()` and `gettext()` in templates when no language is configured: what Jinja's
+    null translations return (the text as markup, its variables escaped into it), without
+    their two context-passing calls. Jinja copies the template's context for a function that
+    takes it, inside every block or loop with variables of its own: list.html makes about 30
+    such calls a page, and those copies were a twentieth of its CPU."""
+    text = Markup(string) if eval_context.autoescape else string
+    return text % variables
+
+
+def install_untranslated(env: jinja2.Environment) -> None:
+    """Templates' `_` and `gettext` as `untranslated` (only for null translations)."""
+    env.globals["_"] = env.globals["gettext"] = untranslated
 
 
 ASYNC_TEMPLATES = CompiledOnce()

@@ -24,7 +24,7 @@ from admin_app.admin.changelist.selection import Selection, parse_pks
 from admin_app.admin.core.bulk_kinds import BULK_KINDS
 from admin_app.admin.core.errors import ActionRefused, refuse_on_list
 from admin_app.admin.core.formatters import path_only
-from admin_app.admin.core.partials import FlushLeft, SynchronousPartials
+from admin_app.admin.core.partials import FlushLeft, SynchronousPartials, install_untranslated
 from admin_app.admin.core.wording import counted
 from admin_app.admin.forms.feedback import flash, say_saved
 from admin_app.admin.site import dashboard
@@ -91,6 +91,8 @@ class PanelAdmin(QuickAccess):
         loader = self.templates.env.loader
         assert loader is not None, "SQLAdmin's templates have a loader"
         self.templates.env.loader = FlushLeft(loader)
+        if self.i18n_config is None:  # the panel is in English only
+            install_untranslated(self.templates.env)
         # After the settings above, which an overlay copies: the list page and the parts of
         # every page rendered without Jinja's async runtime.
         self.partials = SynchronousPartials(self.templates.env)

@@ -2,10 +2,18 @@
 
 from datetime import date
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from starlette.datastructures import URL
 
-from admin_app.admin.core.formatters import badge, path_only, unbroken_date, wrap_points
+from admin_app.admin.core.formatters import (
+    QueryPaths,
+    badge,
+    path_only,
+    unbroken_date,
+    wrap_points,
+)
 from admin_app.models import SocialStatus
 
 
@@ -51,3 +59,34 @@ def test_emails_wrap_only_after_the_at_and_before_dots(value: str, shown: str) -
 @pytest.mark.parametrize("value", ["Jazz night", "two words @ once", 42, None])
 def test_anything_but_an_email_is_left_as_it_was(value: object) -> None:
     assert wrap_points(value) is value
+
+
+def test_a_badge_is_found_by_its_stored_value_and_refuses_an_unknown_one() -> None:
+    assert badge("public") == badge(SocialStatus.PUBLIC)
+    with pytest.raises(ValueError):
+        badge("secret")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://testserver/admin/event/list",
+        "http://testserver/admin/event/list?search=a%20b+c&empty=&sortBy=title&sort=asc&page=3",
+        "http://testserver/admin/event/list?social_status=public&social_status=private&page=2",
+        "http://testserver/admin/e%20v/list?q=%2F%3F%26&%C3%A9t%C3%A9=%E2%82%AC",
+    ],
+)
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"sort": "desc"},
+        {"sortBy": "date_of", "sort": "asc"},
+        {"page": 2},
+        {"pageSize": 50, "page": 1},
+        {"social_status": "public"},
+        {"été": "a b&c"},
+    ],
+)
+def test_query_paths_are_starlettes_links_as_paths(url: str, changes: dict[str, Any]) -> None:
+    expected = path_only(URL(url).include_query_params(**changes))
+    assert QueryPaths(URL(url)).with_params(**changes) == expected

@@ -3,10 +3,12 @@ dropped, never what a value holds."""
 
 import re
 
+import jinja2
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from admin_app.admin.core.partials import flush_left
+from admin_app.admin.core.partials import flush_left, install_untranslated
 from tests import factories
 
 
@@ -36,3 +38,24 @@ def test_every_page_is_flush_left(client: TestClient, db: Session) -> None:
     for path in ["/admin/", "/admin/event/create", "/admin/user/list", "/admin/account/display"]:
         page = client.get(path).text
         assert not re.search(r"\n[ \t]+<", page), path
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{{ _("Search") }}',
+        '{{ _("%(size)s / Page", size=25) }}',
+        '{{ _("Showing %(start)s of %(count)s", start="<b>", count="1,000") }}',
+        '{{ gettext("100%% done") }}',
+        '{% for n in [1, 2] %}{% set x = n %}{{ _("Row %(n)s", n=x) }}{% endfor %}',
+    ],
+)
+def test_untranslated_text_reads_as_jinjas_null_translations(autoescape: bool, source: str) -> None:
+    # The panel's `_` skips Jinja's context-passing calls; what it writes must not change.
+    jinjas = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)
+    jinjas.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    ours = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)
+    ours.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    install_untranslated(ours)
+    assert ours.from_string(source).render() == jinjas.from_string(source).render()

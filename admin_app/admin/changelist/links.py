@@ -1,5 +1,5 @@
 """Row links built once per page: SQLAdmin asks `url_for` for every link of every row (75 on a
-list page). Each link's base is made once (web/serving/route_paths.py, the one memo around
+list page), and for each custom action's. Each link's base is made once (web/serving/route_paths.py, the one memo around
 `url_for`) and each row only adds its key: as a URL for SQLAdmin's own callers (RowLinksView),
 and as a path for a list page's rows (RowPaths, whose bases are kept for the page).
 """
@@ -60,6 +60,11 @@ class RowLinksView(ModelView):
         if keyed is None:  # a route whose key is not the last segment
             return super()._build_url_for(name, request, obj)
         return URL(keyed)
+
+    # SQLAdmin's (private) builder of a custom action's link: list.html asks for each action
+    # twice (its menu and the links without scripts), and url_for made each afresh.
+    def _url_for_action(self, request: Request, action_name: str) -> str:
+        return link(request, f"admin:action-{self.identity}-{action_name}")
 
     # SQLAdmin's (private) builder of a row's delete link.
     def _url_for_delete(self, request: Request, obj: Any) -> str:

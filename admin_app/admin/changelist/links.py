@@ -1,7 +1,8 @@
 """Row links built once per page: SQLAdmin asks `url_for` for every link of every row (75 on a
-list page), and for each custom action's. Each link's base is made once (web/serving/route_paths.py, the one memo around
-`url_for`) and each row only adds its key: as a URL for SQLAdmin's own callers (RowLinksView),
-and as a path for a list page's rows (RowPaths, whose bases are kept for the page).
+list page), and for each custom action's. Each link's base is made once
+(web/serving/route_paths.py, the one memo around `url_for`) and each row only adds its key: as a
+URL for SQLAdmin's own callers (RowLinksView), and as a path for a list page's rows (RowPaths,
+whose bases are kept for the page).
 """
 
 from functools import cache

@@ -106,7 +106,12 @@ def _encoded(key: str, value: str) -> str:
 def path_only(url: object) -> str:
     """A link to this site as its path and query: the list's rows repeated the scheme and host
     in every link. Plain string work: parsing each URL was a tenth of a list page's CPU."""
-    text = str(url).split("#", 1)[0]
+    return _path_of(str(url))
+
+
+@lru_cache(maxsize=4096)  # a page's 50 links are mostly the same ones on every page
+def _path_of(url: str) -> str:
+    text = url.split("#", 1)[0]
     scheme_end = text.find("://")
     if scheme_end < 0:
         return text
